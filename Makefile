@@ -1,0 +1,47 @@
+# guard — developer tasks. `make test` is the command CI runs (see README.md).
+SHELL := /bin/bash
+MODULES := core core/store/redis core/geo/maxmind adapters/nethttp adapters/gin adapters/echo adapters/chi examples bench
+# Packages with concurrency run under the race detector; the rest run plain to keep CI quick.
+GO ?= go
+ADDR ?= 127.0.0.1:8080
+CONFIG ?= testdata/configs/demo.yaml
+ADAPTER ?= nethttp
+
+.PHONY: all build test test-short vet fmt lint demo bench fuzz detect-report redis-up tidy
+
+all: build test
+
+build:
+	@for m in $(MODULES); do (cd $$m && $(GO) build ./...) || exit 1; done
+
+## test: every module's tests, with the race detector (needs Redis on 127.0.0.1:6379; `make redis-up` starts one)
+test: redis-up
+	@set -o pipefail; fail=0; for m in $(MODULES); do \
+		echo "== $$m"; (cd $$m && $(GO) test -race -count=1 -timeout 15m ./...) || fail=1; \
+	done; exit $$fail
+
+test-short:
+	@for m in $(MODULES); do (cd $$m && $(GO) test -short -count=1 ./...) || exit 1; done
+
+vet:
+	@for m in $(MODULES); do (cd $$m && $(GO) vet ./...) || exit 1; done
+
+fmt:
+	gofmt -l -w .
+
+lint: vet
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+## demo: run the demo server with the in-memory store
+demo:
+	cd examples && $(GO) run ./server -config ../$(CONFIG) -addr $(ADDR) -adapter $(ADAPTER)
+
+bench:
+	@for m in core adapters/nethttp bench; do (cd $$m && $(GO) test -run '^$$' -bench . -benchmem ./...) || exit 1; done
+
+## redis-up: make sure a Redis answers on 127.0.0.1:6379 (installs redis-server if missing)
+redis-up:
+	@scripts/redis-up.sh
+
+tidy:
+	@for m in $(MODULES); do (cd $$m && $(GO) mod tidy) || exit 1; done

@@ -1,0 +1,2 @@
+// Package chiguard adapts the guard engine to chi.
+package chiguard

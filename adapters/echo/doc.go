@@ -1,0 +1,2 @@
+// Package echoguard adapts the guard engine to echo.
+package echoguard

@@ -1,0 +1,2 @@
+// Package ginguard adapts the guard engine to gin.
+package ginguard

@@ -1,0 +1,2 @@
+// Package httpguard adapts the guard engine to nethttp.
+package httpguard

@@ -1,0 +1,2 @@
+// Package bench holds side-by-side benchmarks of guard against peer middlewares.
+package bench

@@ -1,0 +1,118 @@
+// Package store defines Store, the one interface through which a guard engine
+// keeps shared state (rate-limit windows, bans, auto-ban and behavioural
+// counters, custom detection patterns), and provides the in-memory
+// implementation used by default.
+//
+// Every implementation must pass the conformance suite in package storetest.
+// All times are passed in by the caller (never read from the wall clock inside
+// a store), so semantics are deterministic and testable without sleeping.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrUnavailable is returned (wrapped) by a store whose backend cannot be
+// reached. Engines treat it according to their fail-open/fail-closed policy.
+var ErrUnavailable = errors.New("store: backend unavailable")
+
+// Limit is one rate-limit tier a request is counted against, e.g. the global
+// limit, an endpoint limit or a route limit.
+//
+// Semantics: at most Max admitted requests in any window of length Window
+// (a sliding window). Key must be unique per tier and scope for the client,
+// for example "global" or "ep:/login".
+type Limit struct {
+	Key    string
+	Max    int
+	Window time.Duration
+}
+
+// Counter is an event counter over a sliding window, used for behavioural
+// monitors and auto-ban bookkeeping. Unlike a Limit it never refuses: every
+// Add is counted and the current count is reported.
+type Counter struct {
+	Key    string
+	Window time.Duration
+}
+
+// HitRequest is everything one request counts in the store. Implementations
+// must apply it atomically and, for networked stores, in at most one round
+// trip.
+type HitRequest struct {
+	// Client identifies the client (normally its IP). Keys are scoped by it,
+	// and networked stores use it to keep a client's keys together.
+	Client string
+	// Limits are checked all-or-nothing: the request is admitted only if
+	// every limit has room, and only an admitted request is recorded in them.
+	Limits []Limit
+	// Counters are incremented unconditionally.
+	Counters []Counter
+}
+
+// LimitState reports one Limit after a Hit.
+type LimitState struct {
+	// Count is the number of admitted requests in the window, including this
+	// one if it was admitted.
+	Count int
+	// Exceeded is true when this limit had no room for the request.
+	Exceeded bool
+	// RetryAfter is, for an exceeded limit, how long until the oldest
+	// request in the window leaves it.
+	RetryAfter time.Duration
+}
+
+// HitResult reports the outcome of a Hit.
+type HitResult struct {
+	// Allowed is true when no limit was exceeded.
+	Allowed bool
+	// Limits is parallel to HitRequest.Limits.
+	Limits []LimitState
+	// Counts is parallel to HitRequest.Counters: each counter's value after
+	// the increment.
+	Counts []int64
+}
+
+// Ban is an active ban on a client.
+type Ban struct {
+	Client string
+	Until  time.Time
+	Reason string
+}
+
+// Store is shared state for one or many engines. Implementations must be safe
+// for concurrent use.
+type Store interface {
+	// Hit counts one request against the limits and counters in req at time
+	// now.
+	Hit(ctx context.Context, req HitRequest, now time.Time) (HitResult, error)
+
+	// Add increments the counter key scoped to client and returns the count
+	// within the window ending at now.
+	Add(ctx context.Context, client string, c Counter, now time.Time) (int64, error)
+
+	// Reset clears the counter key scoped to client.
+	Reset(ctx context.Context, client, key string) error
+
+	// Ban bans client until b.Until. A later Ban replaces an earlier one.
+	Ban(ctx context.Context, b Ban) error
+	// Unban lifts a ban; lifting a ban that does not exist is not an error.
+	Unban(ctx context.Context, client string) error
+	// Banned reports the client's ban if one is active at now.
+	Banned(ctx context.Context, client string, now time.Time) (Ban, bool, error)
+	// Bans lists bans active at now. It is an operator call, not for the
+	// request path.
+	Bans(ctx context.Context, now time.Time) ([]Ban, error)
+
+	// PutPattern stores a custom detection pattern under id (opaque bytes).
+	PutPattern(ctx context.Context, id string, data []byte) error
+	// DeletePattern removes a custom pattern; a missing id is not an error.
+	DeletePattern(ctx context.Context, id string) error
+	// Patterns returns every stored custom pattern.
+	Patterns(ctx context.Context) (map[string][]byte, error)
+
+	// Close releases resources.
+	Close() error
+}
