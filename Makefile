@@ -45,3 +45,7 @@ redis-up:
 
 tidy:
 	@for m in $(MODULES); do (cd $$m && $(GO) mod tidy) || exit 1; done
+
+## detect-report: run the detection engine over ../shared/corpus and print per-category catch/flag rates
+detect-report:
+	cd core && $(GO) run ./cmd/detect-report -corpus $(abspath ../shared/corpus)
