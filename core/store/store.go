@@ -36,6 +36,9 @@ type Limit struct {
 type Counter struct {
 	Key    string
 	Window time.Duration
+	// Peek reads the counter without incrementing it (used to enforce an
+	// action, such as throttling, while a counter stays over its threshold).
+	Peek bool
 }
 
 // HitRequest is everything one request counts in the store. Implementations
@@ -48,7 +51,7 @@ type HitRequest struct {
 	// Limits are checked all-or-nothing: the request is admitted only if
 	// every limit has room, and only an admitted request is recorded in them.
 	Limits []Limit
-	// Counters are incremented unconditionally.
+	// Counters are incremented unconditionally (Peek counters are only read).
 	Counters []Counter
 }
 
