@@ -1,0 +1,85 @@
+// Package behavior implements guard's behavioural analysis: rules that count
+// what one client does on one endpoint over a sliding window and fire when
+// the count exceeds a threshold. It is the reference's usage_monitor,
+// return_monitor, suspicious_frequency, behavior_analysis and
+// global_behavior_rules.
+//
+// The package is pure: it compiles rules, names the store counters they
+// need, matches responses and says which rules fire. The engine owns the
+// store calls, bans, responses, events, passive mode and custom actions.
+//
+// # Rules
+//
+// A rule has a type, a threshold, a window and an action:
+//   - usage and frequency count the client's requests to the endpoint
+//     (frequency is what suspicious_frequency(max_frequency, window)
+//     produces, with threshold floor(max_frequency × window seconds));
+//   - return_pattern counts responses to the client that match a Pattern
+//     (status:NNN, regex:…, json:path OP value, or a substring).
+//
+// A rule fires when its count is greater than its threshold (a threshold of
+// 10 allows 10 events per window; the 11th fires). Actions: ban (the engine
+// bans the client for BanDuration), throttle (429, see below), alert and log
+// (events), or a custom ActionFunc given in code.
+//
+// # Engine protocol
+//
+// Compile once per route (route rules plus global rules in one Set, ideally
+// with ForEndpoint(route template)). Per request, at pipeline step 11:
+//
+//	ctrs := set.RequestCounters(endpoint, ctrs[:0])   // into the request's one store.Hit
+//	res, err := st.Hit(ctx, store.HitRequest{Client: ip, Counters: ctrs, …}, now)
+//	vs := set.CheckRequest(endpoint, res.Counts, vs[:0])
+//
+// After the handler (step 13), if set.HasReturnRules(), capture at most
+// set.MaxBodyBytes() of the body (nothing when set.NeedsBody() is false)
+// while still sending the client the exact response, then:
+//
+//	for _, i := range set.MatchResponse(status, prefix, idx[:0]) {
+//		n, err := st.Add(ctx, ip, set.ReturnCounter(endpoint, i), now)
+//		vs = set.CheckReturn(endpoint, i, n, vs[:0])
+//	}
+//
+// A nil *Set is valid and every method on it returns at once, so a route
+// without behavioural rules pays nothing.
+//
+// # Counters and keys
+//
+// Keys are deterministic, derived from the rule, never enumerated:
+// "bh:[scope:]u<window>:<endpoint>" for request counters (every usage and
+// frequency rule with that window shares it) and
+// "bh:[scope:]r<window>.<hash of pattern>:<endpoint>" for return patterns.
+// The store scopes them per client. Changing a threshold or an action keeps
+// the counts; changing a window or pattern starts a new counter. Endpoints
+// longer than 128 bytes are hashed. Pass the route template as the endpoint,
+// never the raw path, and one constant label for requests that match no
+// route: a raw path is attacker-chosen and would create a key per probe.
+//
+// # Throttle
+//
+// The reference only logs for throttle; here it answers 429 for as long as
+// the rule's counter is above the threshold, using only counters:
+//   - usage and frequency rules: every request increments the counter, so
+//     CheckRequest fires on every request while the trailing window holds
+//     more than threshold requests. Throttled requests count too: a client
+//     that keeps hammering stays throttled; one that stops is released once
+//     enough old requests leave the window (at most Window later).
+//   - return_pattern rules: RequestCounters adds a Peek counter for each
+//     pattern with a throttle rule; while the peeked count is above the
+//     threshold, CheckRequest returns an Enforcing violation and the engine
+//     answers 429. The count drops as matching responses age out of the
+//     window. (If the engine feeds its own 429 responses to return
+//     monitors, a status:429 rule keeps the client throttled while it
+//     insists — usually what you want.)
+//
+// Violation.Window is a safe Retry-After.
+//
+// # Bodies
+//
+// Body patterns see at most MaxBodyBytes (default 64 KiB) of the response.
+// Substring and regex patterns match within that prefix; json patterns match
+// only a complete, valid JSON document, so a body longer than the limit
+// never matches a json pattern — size the limit for the responses you
+// inspect. Matching is linear in the inspected prefix (one pass per body
+// pattern) and allocation-free except for numeric comparisons.
+package behavior
