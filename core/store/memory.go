@@ -465,20 +465,26 @@ func (m *Memory) Stats() MemoryStats {
 	return s
 }
 
-// Sweep reclaims every entry expired at the latest time each shard has been
-// called with. The janitor calls it periodically; tests may call it
-// directly.
+// Sweep reclaims every entry expired at the latest time the store has been
+// called with (Hit or Add, any client). The janitor calls it periodically;
+// tests may call it directly.
 func (m *Memory) Sweep() {
+	var now int64
 	for i := range m.shards {
 		sh := &m.shards[i]
 		sh.mu.Lock()
-		now := sh.last
+		now = max(now, sh.last)
+		sh.mu.Unlock()
+	}
+	if now == 0 {
+		return
+	}
+	for i := range m.shards {
+		sh := &m.shards[i]
+		sh.mu.Lock()
 		maps.DeleteFunc(sh.windows, func(_ ckey, w *window) bool { return w.exp <= now })
 		maps.DeleteFunc(sh.counters, func(_ ckey, c *counter) bool { return c.exp <= now })
 		sh.mu.Unlock()
-		if now == 0 {
-			continue
-		}
 		sh.banMu.Lock()
 		maps.DeleteFunc(sh.bans, func(_ string, e banEntry) bool { return e.until <= now })
 		sh.banMu.Unlock()

@@ -6,6 +6,47 @@
 // Every implementation must pass the conformance suite in package storetest.
 // All times are passed in by the caller (never read from the wall clock inside
 // a store), so semantics are deterministic and testable without sleeping.
+//
+// # Rate limits
+//
+// A Limit is an exact sliding window: a request at now is admitted when fewer
+// than Max requests were admitted in (now-Window, now], and an exceeded
+// limit's RetryAfter is the exact time until enough of them leave the window
+// for one more to fit. Stores keep one timestamp per admitted request
+// (the in-memory store as uint32 millisecond offsets in a ring of at most Max
+// entries, so state is bounded per key and small for the usual limits).
+// Times are in whole milliseconds. A store assumes each client's times do not
+// go backwards; if they do (clock skew between engines), it errs on the side
+// of counting too many, never too few.
+//
+// Approximation: a limit with Max above ExactMaxLimit (512), or a Window over
+// 24 days, is tracked in Buckets (32) sub-windows of Window/32 instead. A
+// sub-window counts in full while any part of it is inside the window, so
+// such a limit still never admits more than Max requests in any window, but
+// may refuse up to one sub-window (1/32 of the window) early, and its
+// RetryAfter is rounded up to a sub-window boundary.
+//
+// # Counters
+//
+// A Counter is a sliding-window counter with O(1) state: the count of the
+// current fixed window (aligned to multiples of Window since the Unix epoch)
+// plus the previous window's count weighted by the fraction of it still
+// inside the sliding window, rounded down. It is exact while events stay in
+// one fixed window and otherwise lies between the true count and the true
+// count plus the previous window's events; all of it expires after two
+// windows.
+//
+// # The in-memory store
+//
+// Memory is sharded by client and bounded: at most MemoryOptions.MaxKeys
+// limit and counter states (about 145 bytes each with the default rate
+// limit) and MaxBans bans. When full, a new entry evicts, in its shard, the
+// one of a few sampled entries that expires first (an approximate LRU that
+// drops idle and expired clients before a client still being limited). An
+// evicted client starts afresh, so a flood of new clients can at worst reset
+// the limits of the least active ones: limits fail open under memory
+// pressure, bans only for the bans closest to their end. Expired entries are
+// reset on access and reclaimed by a janitor goroutine stopped by Close.
 package store
 
 import (
