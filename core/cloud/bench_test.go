@@ -3,9 +3,9 @@ package cloud_test
 import (
 	"encoding/json"
 	"math/rand/v2"
+	"net/netip"
 	"os"
 	"path/filepath"
-	"net/netip"
 	"testing"
 
 	"github.com/guardgo/guard/core/cloud"
