@@ -115,9 +115,13 @@ func TestCompileErrors(t *testing.T) {
 			want:  []string{`global_behavior_rules[0].action: unknown action "x" (want ban, throttle, alert or log)`},
 		},
 		{
-			name:  "source overrides path",
-			specs: []RuleSpec{func() RuleSpec { r := (UsageMonitor{Window: sec(60)}).Rule(); r.Source = "routes[2].usage_monitor"; return r }()},
-			want:  []string{"routes[2].usage_monitor.max_calls: must be > 0, got 0"},
+			name: "source overrides path",
+			specs: []RuleSpec{func() RuleSpec {
+				r := (UsageMonitor{Window: sec(60)}).Rule()
+				r.Source = "routes[2].usage_monitor"
+				return r
+			}()},
+			want: []string{"routes[2].usage_monitor.max_calls: must be > 0, got 0"},
 		},
 		{
 			name:  "return monitor names its fields",
