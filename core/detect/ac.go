@@ -1,0 +1,132 @@
+package detect
+
+// An Aho-Corasick automaton over ASCII-case-folded bytes, compiled into a dense DFA.
+//
+// Why not a library: the Go Aho-Corasick libraries we looked at (including the one
+// Coraza uses, petar-dambovaliev/aho-corasick) allocate an iterator per scan and a
+// *Match per hit. The prefilter runs on every value of every request, and the engine's
+// budget for a clean GET is a handful of allocations for the whole pipeline, so the
+// scan here allocates nothing: one table lookup per input byte, hits reported to a
+// callback.
+
+type acMatcher struct {
+	class    [256]uint8 // byte → equivalence class (ASCII letters folded)
+	nclass   int
+	trans    []uint32 // state*nclass + class → next state; high bit set when the state has output
+	outStart []int32  // per state: range into outs
+	outs     []int32  // literal ids
+}
+
+const acOutBit = 1 << 31
+
+// newACMatcher builds the automaton for lits (already lower-case).
+func newACMatcher(lits []string) *acMatcher {
+	m := &acMatcher{}
+	// Byte classes: every distinct (folded) byte used by a literal gets its own class,
+	// everything else shares class 0.
+	var used [256]bool
+	for _, l := range lits {
+		for i := 0; i < len(l); i++ {
+			used[foldByte(l[i])] = true
+		}
+	}
+	n := 1
+	var cls [256]uint8
+	for c := 0; c < 256; c++ {
+		if used[c] {
+			cls[c] = uint8(n)
+			n++
+		}
+	}
+	for c := 0; c < 256; c++ {
+		m.class[c] = cls[foldByte(byte(c))]
+	}
+	m.nclass = n
+
+	// Trie.
+	type node struct {
+		next map[uint8]int32
+		fail int32
+		out  []int32
+	}
+	nodes := []node{{next: map[uint8]int32{}}}
+	for id, l := range lits {
+		s := int32(0)
+		for i := 0; i < len(l); i++ {
+			c := m.class[l[i]]
+			nx, ok := nodes[s].next[c]
+			if !ok {
+				nx = int32(len(nodes))
+				nodes = append(nodes, node{next: map[uint8]int32{}})
+				nodes[s].next[c] = nx
+			}
+			s = nx
+		}
+		nodes[s].out = append(nodes[s].out, int32(id))
+	}
+	// Failure links (BFS) and the dense transition table.
+	trans := make([]uint32, len(nodes)*n)
+	queue := make([]int32, 0, len(nodes))
+	for c := 0; c < n; c++ {
+		if nx, ok := nodes[0].next[uint8(c)]; ok {
+			nodes[nx].fail = 0
+			queue = append(queue, nx)
+			trans[c] = uint32(nx)
+		}
+	}
+	for qi := 0; qi < len(queue); qi++ {
+		s := queue[qi]
+		f := nodes[s].fail
+		nodes[s].out = append(nodes[s].out, nodes[f].out...)
+		for c := 0; c < n; c++ {
+			if nx, ok := nodes[s].next[uint8(c)]; ok {
+				nodes[nx].fail = int32(trans[int(f)*n+c] &^ acOutBit)
+				queue = append(queue, nx)
+				trans[int(s)*n+c] = uint32(nx)
+			} else {
+				trans[int(s)*n+c] = trans[int(f)*n+c] &^ acOutBit
+			}
+		}
+	}
+	m.outStart = make([]int32, len(nodes)+1)
+	for s := range nodes {
+		m.outStart[s] = int32(len(m.outs))
+		m.outs = append(m.outs, nodes[s].out...)
+	}
+	m.outStart[len(nodes)] = int32(len(m.outs))
+	for i, t := range trans {
+		if len(nodes[t].out) > 0 {
+			trans[i] = t | acOutBit
+		}
+	}
+	m.trans = trans
+	return m
+}
+
+func foldByte(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// scan runs the automaton over s and calls hit(literalID, end) for every occurrence
+// of every literal (overlapping), end being the index just past the occurrence.
+func (m *acMatcher) scan(s string, hit func(lit int32, end int)) {
+	if m == nil || len(m.outs) == 0 {
+		return
+	}
+	n := uint32(m.nclass)
+	trans := m.trans
+	class := &m.class
+	st := uint32(0)
+	for i := 0; i < len(s); i++ {
+		st = trans[st*n+uint32(class[s[i]])]
+		if st&acOutBit != 0 {
+			st &^= acOutBit
+			for _, id := range m.outs[m.outStart[st]:m.outStart[st+1]] {
+				hit(id, i+1)
+			}
+		}
+	}
+}

@@ -1,0 +1,558 @@
+package detect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+)
+
+// Config tunes a Detector. Zero values mean the defaults given per field.
+type Config struct {
+	// SemanticThreshold is the 0..1 score at which a category's evidence becomes a
+	// threat (`detection_semantic_threshold`). Default 0.7.
+	SemanticThreshold float64
+	// MaxContentLength is the per-value budget in bytes
+	// (`detection_max_content_length`). Longer values are cut to this size, keeping the
+	// regions around suspicious literals. Default 10000.
+	MaxContentLength int
+	// MaxRequestBytes is the budget across all values of one request for Inspect.
+	// Default 256 KiB.
+	MaxRequestBytes int
+	// ExcludedHeaders are header names (case-insensitive) not inspected, in addition
+	// to DefaultExcludedHeaders (`excluded_detection_headers`).
+	ExcludedHeaders []string
+	// SlowPatternThreshold marks a pattern execution as slow in Stats
+	// (`detection_slow_pattern_threshold`). Default 100ms.
+	SlowPatternThreshold time.Duration
+	// Patterns are custom patterns added to the built-in sets at construction.
+	Patterns []Pattern
+	// DisableBuiltin drops the built-in pattern sets (tests, custom-only setups).
+	DisableBuiltin bool
+	// Logger receives pattern problems and slow-pattern warnings. Optional.
+	Logger *slog.Logger
+}
+
+// DefaultExcludedHeaders are never inspected: protocol plumbing whose values are
+// either validated by the HTTP server, opaque tokens, or too noisy to score. Cookie is
+// listed because cookies are inspected one by one, parsed from that header.
+func DefaultExcludedHeaders() []string {
+	return []string{
+		"accept", "accept-encoding", "accept-language", "accept-charset", "authorization",
+		"cache-control", "connection", "content-length", "content-type", "cookie", "dnt",
+		"host", "if-match", "if-modified-since", "if-none-match", "if-unmodified-since",
+		"keep-alive", "pragma", "priority", "proxy-authorization", "te", "upgrade-insecure-requests",
+		"sec-fetch-dest", "sec-fetch-mode", "sec-fetch-site", "sec-fetch-user",
+		"sec-ch-ua", "sec-ch-ua-mobile", "sec-ch-ua-platform", "sec-ch-ua-full-version-list",
+		"sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol",
+	}
+}
+
+// Result is the outcome of Detect or Inspect.
+type Result struct {
+	// IsThreat is true when some category's score reached the threshold.
+	IsThreat bool
+	// ThreatScore is the highest category score, 0..1.
+	ThreatScore float64
+	// Category is the category with the highest score ("" when clean).
+	Category string
+	// Threats lists the evidence, strongest first.
+	Threats []Threat
+	// Context is the location passed to Detect; for Inspect, the location of the
+	// value that decided the result.
+	Context string
+	// OriginalLength and ProcessedLength are the byte sizes before and after
+	// truncation and normalisation (summed over values for Inspect).
+	OriginalLength, ProcessedLength int
+	// Elapsed is the wall time spent.
+	Elapsed time.Duration
+}
+
+// Threat is one piece of evidence.
+type Threat struct {
+	// Type is "regex", "semantic" (several weak signals adding up, or a structural
+	// score) or "libinjection".
+	Type string
+	// Category is the attack class, e.g. "sqli".
+	Category string
+	// Pattern is the pattern id, or the libinjection fingerprint.
+	Pattern string
+	// Match is an excerpt of the normalised value (at most 80 bytes, control bytes
+	// escaped), safe to log.
+	Match string
+	// Location says where the value came from, e.g. "query:q", "header:User-Agent",
+	// "body:json:a.b".
+	Location string
+	// Position is the byte offset of the match in the normalised value.
+	Position int
+	// Score is the weight this evidence carries, 0..1.
+	Score float64
+}
+
+// Detector is the compiled detection engine. It is safe for concurrent use; custom
+// patterns can be added and removed while it is in use.
+type Detector struct {
+	cfg       Config
+	excluded  map[string]bool
+	log       *slog.Logger
+	rules     atomic.Pointer[ruleset]
+	mu        sync.Mutex // serialises AddPattern/RemovePattern
+	custom    []Pattern
+	builtin   []Pattern
+	stats     sync.Map // id → *patStats
+	scratch   sync.Pool
+	started   time.Time
+	requests  atomic.Uint64
+	values    atomic.Uint64
+	threats   atomic.Uint64
+	truncated atomic.Uint64
+}
+
+// ruleset is an immutable compiled set of patterns.
+type ruleset struct {
+	pats    []*compiled
+	ac      *acMatcher
+	litPats [][]int32 // literal id → pattern indices
+	always  []int32
+	cats    []string
+	catIdx  map[string]int
+	sqli    int
+	xss     int
+}
+
+type patStats struct {
+	executions atomic.Uint64
+	matches    atomic.Uint64
+	totalNanos atomic.Int64
+	maxNanos   atomic.Int64
+	slow       atomic.Uint64
+}
+
+// New compiles the built-in and configured patterns.
+func New(cfg Config) (*Detector, error) {
+	if cfg.SemanticThreshold <= 0 {
+		cfg.SemanticThreshold = 0.7
+	}
+	if cfg.SemanticThreshold > 1 {
+		return nil, fmt.Errorf("detect: semantic threshold %v not in 0..1", cfg.SemanticThreshold)
+	}
+	if cfg.MaxContentLength <= 0 {
+		cfg.MaxContentLength = 10000
+	}
+	if cfg.MaxRequestBytes <= 0 {
+		cfg.MaxRequestBytes = 256 << 10
+	}
+	if cfg.SlowPatternThreshold <= 0 {
+		cfg.SlowPatternThreshold = 100 * time.Millisecond
+	}
+	d := &Detector{cfg: cfg, log: cfg.Logger, excluded: map[string]bool{}, started: time.Now()}
+	for _, h := range DefaultExcludedHeaders() {
+		d.excluded[h] = true
+	}
+	for _, h := range cfg.ExcludedHeaders {
+		d.excluded[strings.ToLower(strings.TrimSpace(h))] = true
+	}
+	if !cfg.DisableBuiltin {
+		b, err := BuiltinPatterns()
+		if err != nil {
+			return nil, err
+		}
+		d.builtin = b
+	}
+	for _, p := range cfg.Patterns {
+		if p.Weight == 0 {
+			p.Weight = 0.9
+		}
+		d.custom = append(d.custom, p)
+	}
+	rs, err := d.build(d.custom)
+	if err != nil {
+		return nil, err
+	}
+	d.rules.Store(rs)
+	d.scratch.New = func() any { return &scratch{} }
+	return d, nil
+}
+
+func (d *Detector) build(custom []Pattern) (*ruleset, error) {
+	rs := &ruleset{catIdx: map[string]int{}}
+	var errs []error
+	seen := map[string]bool{}
+	add := func(p Pattern, isCustom bool) {
+		if seen[p.ID] {
+			errs = append(errs, fmt.Errorf("%w: duplicate id %q", ErrInvalidPattern, p.ID))
+			return
+		}
+		c, err := compilePattern(p)
+		if err != nil {
+			errs = append(errs, err)
+			return
+		}
+		seen[p.ID] = true
+		c.custom = isCustom
+		ci, ok := rs.catIdx[c.Category]
+		if !ok {
+			ci = len(rs.cats)
+			rs.cats = append(rs.cats, c.Category)
+			rs.catIdx[c.Category] = ci
+		}
+		c.cat = ci
+		rs.pats = append(rs.pats, c)
+	}
+	for _, c := range Categories() {
+		rs.catIdx[c] = len(rs.cats)
+		rs.cats = append(rs.cats, c)
+	}
+	rs.sqli, rs.xss = rs.catIdx["sqli"], rs.catIdx["xss"]
+	for _, p := range d.builtin {
+		add(p, false)
+	}
+	for _, p := range custom {
+		add(p, true)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	litID := map[string]int32{}
+	var lits []string
+	for i, c := range rs.pats {
+		if c.always {
+			rs.always = append(rs.always, int32(i))
+			continue
+		}
+		for _, l := range c.Literals {
+			id, ok := litID[l]
+			if !ok {
+				id = int32(len(lits))
+				litID[l] = id
+				lits = append(lits, l)
+				rs.litPats = append(rs.litPats, nil)
+			}
+			rs.litPats[id] = append(rs.litPats[id], int32(i))
+		}
+		if _, ok := d.stats.Load(c.ID); !ok {
+			d.stats.Store(c.ID, &patStats{})
+		}
+	}
+	for _, i := range rs.always {
+		if _, ok := d.stats.Load(rs.pats[i].ID); !ok {
+			d.stats.Store(rs.pats[i].ID, &patStats{})
+		}
+	}
+	rs.ac = newACMatcher(lits)
+	return rs, nil
+}
+
+// Categories returns the categories of the built-in pattern sets (design §7). Custom
+// patterns may use other names.
+func Categories() []string {
+	return []string{
+		"sqli", "xss", "cmdi", "path_traversal", "file_inclusion", "ssrf", "xxe", "ldap",
+		"nosql", "ssti", "code_injection", "deserialization", "crlf", "proto_pollution",
+		"sensitive_file", "recon", "ssi", "xpath",
+	}
+}
+
+// scratch is per-call working memory, pooled.
+type scratch struct {
+	cand   []uint64 // candidate pattern bitset
+	first  []int32  // per pattern: first literal end position (+1), for excerpts
+	scores []float64
+	best   []int32 // per category: index into threats of the strongest evidence
+	hits   []Threat
+	touch  []bool // per category: some literal of the category was seen
+}
+
+func (s *scratch) reset(rs *ruleset) {
+	n := (len(rs.pats) + 63) / 64
+	if cap(s.cand) < n {
+		s.cand = make([]uint64, n)
+	}
+	s.cand = s.cand[:n]
+	clear(s.cand)
+	if cap(s.scores) < len(rs.cats) {
+		s.scores = make([]float64, len(rs.cats))
+		s.touch = make([]bool, len(rs.cats))
+	}
+	s.scores = s.scores[:len(rs.cats)]
+	s.touch = s.touch[:len(rs.cats)]
+	clear(s.scores)
+	clear(s.touch)
+	s.hits = s.hits[:0]
+}
+
+// Detect inspects one value. where names its location ("query:q", "header:Referer",
+// "body:json:user.name", "path", …); its prefix selects which patterns apply (see
+// Pattern.Contexts). An unknown prefix applies every pattern.
+func (d *Detector) Detect(ctx context.Context, content string, where string) Result {
+	start := time.Now()
+	d.requests.Add(1)
+	s := d.scratch.Get().(*scratch)
+	res := d.detectValue(ctx, s, d.rules.Load(), content, where)
+	d.scratch.Put(s)
+	res.Elapsed = time.Since(start)
+	return res
+}
+
+// detectValue runs the pipeline on one value with the given scratch space.
+func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, content, where string) Result {
+	d.values.Add(1)
+	res := Result{Context: where, OriginalLength: len(content)}
+	if len(content) > d.cfg.MaxContentLength {
+		d.truncated.Add(1)
+		content = truncateKeep(rs, content, d.cfg.MaxContentLength)
+	}
+	cm := contextOf(where)
+	if content == "" || (cm&(ctxHeader|ctxUA) == 0 && plainToken(content)) {
+		res.ProcessedLength = len(content)
+		return res
+	}
+	norm := Normalize(content)
+	res.ProcessedLength = len(norm)
+	s.reset(rs)
+	any := false
+	rs.ac.scan(norm, func(lit int32, _ int) {
+		for _, pi := range rs.litPats[lit] {
+			s.cand[pi>>6] |= 1 << (pi & 63)
+		}
+		any = true
+	})
+	for _, pi := range rs.always {
+		s.cand[pi>>6] |= 1 << (pi & 63)
+		any = true
+	}
+	if any {
+		for w, bits := range s.cand {
+			for bits != 0 {
+				b := trailingZeros(bits)
+				bits &^= 1 << b
+				pi := w*64 + b
+				c := rs.pats[pi]
+				if c.ctx&cm == 0 {
+					continue
+				}
+				s.touch[c.cat] = true
+				if ctx.Err() != nil {
+					break
+				}
+				d.runPattern(s, c, norm, where)
+			}
+		}
+	}
+	d.semantic(s, rs, norm, where)
+	d.finish(s, rs, &res)
+	return res
+}
+
+func trailingZeros(x uint64) int {
+	n := 0
+	for x&1 == 0 {
+		x >>= 1
+		n++
+	}
+	return n
+}
+
+func (d *Detector) runPattern(s *scratch, c *compiled, norm, where string) {
+	st := d.statsFor(c.ID)
+	t0 := time.Now()
+	loc := c.re.FindStringIndex(norm)
+	el := time.Since(t0).Nanoseconds()
+	if st != nil {
+		st.executions.Add(1)
+		st.totalNanos.Add(el)
+		for {
+			m := st.maxNanos.Load()
+			if el <= m || st.maxNanos.CompareAndSwap(m, el) {
+				break
+			}
+		}
+		if time.Duration(el) >= d.cfg.SlowPatternThreshold {
+			st.slow.Add(1)
+			if d.log != nil {
+				d.log.Warn("detect: slow pattern", "pattern", c.ID, "elapsed", time.Duration(el), "bytes", len(norm))
+			}
+		}
+	}
+	if loc == nil {
+		return
+	}
+	if st != nil {
+		st.matches.Add(1)
+	}
+	s.addHit(c.cat, Threat{
+		Type: "regex", Category: c.Category, Pattern: c.ID,
+		Match: excerpt(norm, loc[0], loc[1]), Location: where, Position: loc[0], Score: c.Weight,
+	})
+}
+
+func (d *Detector) statsFor(id string) *patStats {
+	v, ok := d.stats.Load(id)
+	if !ok {
+		return nil
+	}
+	return v.(*patStats)
+}
+
+func (s *scratch) addHit(cat int, t Threat) {
+	s.scores[cat] = 1 - (1-s.scores[cat])*(1-t.Score)
+	s.hits = append(s.hits, t)
+}
+
+// finish turns the scratch evidence into res.
+func (d *Detector) finish(s *scratch, rs *ruleset, res *Result) {
+	if len(s.hits) == 0 {
+		return
+	}
+	best := -1
+	for ci, sc := range s.scores {
+		if best < 0 || sc > s.scores[best] {
+			best = ci
+		}
+	}
+	res.ThreatScore = round3(s.scores[best])
+	res.Category = rs.cats[best]
+	res.IsThreat = s.scores[best] >= d.cfg.SemanticThreshold
+	threats := make([]Threat, len(s.hits), len(s.hits)+1)
+	copy(threats, s.hits)
+	sort.SliceStable(threats, func(i, j int) bool { return threats[i].Score > threats[j].Score })
+	if res.IsThreat && threats[0].Score < d.cfg.SemanticThreshold {
+		// Several weaker signals added up: say so first.
+		var ids []string
+		for _, t := range threats {
+			if t.Category == res.Category {
+				ids = append(ids, t.Pattern)
+			}
+		}
+		first := threats[0]
+		for _, t := range threats {
+			if t.Category == res.Category {
+				first = t
+				break
+			}
+		}
+		threats = append([]Threat{{
+			Type: "semantic", Category: res.Category, Pattern: strings.Join(ids, "+"),
+			Match: first.Match, Location: first.Location, Position: first.Position, Score: res.ThreatScore,
+		}}, threats...)
+	}
+	res.Threats = threats
+	if res.IsThreat {
+		d.threats.Add(1)
+	}
+}
+
+func round3(f float64) float64 {
+	v, _ := strconv.ParseFloat(strconv.FormatFloat(f, 'f', 3, 64), 64)
+	return v
+}
+
+// excerpt returns at most 80 bytes around [i,j) with control bytes escaped.
+func excerpt(s string, i, j int) string {
+	const max = 80
+	if j-i > max {
+		j = i + max
+	}
+	if j-i < max {
+		pad := (max - (j - i)) / 4
+		i = max0(i - pad)
+		j = min(len(s), j+pad)
+	}
+	for i > 0 && i < len(s) && s[i]&0xc0 == 0x80 {
+		i--
+	}
+	for j < len(s) && s[j]&0xc0 == 0x80 {
+		j++
+	}
+	frag := s[i:j]
+	if strings.IndexFunc(frag, func(r rune) bool { return r < 0x20 || r == 0x7f }) < 0 {
+		return frag
+	}
+	q := strconv.Quote(frag)
+	return q[1 : len(q)-1]
+}
+
+func max0(i int) int {
+	if i < 0 {
+		return 0
+	}
+	return i
+}
+
+// plainToken reports whether s is made only of letters, digits and the characters
+// "-_.," with no run that could be a keyword-only attack. Such values skip the
+// prefilter entirely (the common case for ids, numbers, slugs, locales).
+func plainToken(s string) bool {
+	if len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == ',' {
+			continue
+		}
+		if c == '.' && !(i+1 < len(s) && s[i+1] == '.') {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// truncateKeep cuts s to about max bytes, keeping the head and the regions around
+// literal hits of the prefilter (attack regions), so that padding a payload with junk
+// does not push it out of view.
+func truncateKeep(rs *ruleset, s string, max int) string {
+	const win = 192
+	type span struct{ a, b int }
+	var spans []span
+	budget := max
+	head := min(max/4, len(s))
+	spans = append(spans, span{0, head})
+	budget -= head
+	rs.ac.scan(s, func(lit int32, end int) {
+		if budget <= 0 {
+			return
+		}
+		a, b := max0(end-win), min(len(s), end+win)
+		if n := len(spans); spans[n-1].b >= a {
+			if b > spans[n-1].b {
+				budget -= b - spans[n-1].b
+				spans[n-1].b = b
+			}
+			return
+		}
+		budget -= b - a
+		spans = append(spans, span{a, b})
+	})
+	if budget > 0 {
+		// Fill with the tail.
+		a := max0(len(s) - budget)
+		if n := len(spans); spans[n-1].b >= a {
+			spans[n-1].b = len(s)
+		} else {
+			spans = append(spans, span{a, len(s)})
+		}
+	}
+	var b strings.Builder
+	b.Grow(max + 2*len(spans))
+	for i, sp := range spans {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(s[sp.a:sp.b])
+	}
+	return b.String()
+}
+
+// unsafeBytes views s as bytes without copying; the result must not be modified.
+func unsafeBytes(s string) []byte {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
+}

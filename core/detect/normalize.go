@@ -1,0 +1,316 @@
+package detect
+
+import (
+	"html"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// decodeRounds is how many rounds of percent- and HTML-decoding Normalize applies.
+// Three rounds undo double and triple encoding (%252e%252e%252f); a fourth layer is
+// left encoded, which the patterns for encoded traversal still see.
+const decodeRounds = 3
+
+// Normalize returns the form of s the patterns are matched against:
+//
+//   - up to three rounds of percent-decoding (%XX, IIS-style %uXXXX, overlong UTF-8
+//     forms of '.', '/' and '\') and HTML entity decoding, stopping early when a round
+//     changes nothing;
+//   - NFKC normalisation when s is not ASCII, then folding of look-alike characters
+//     (typographic quotes, fraction slash, Cyrillic letters shaped like Latin ones…);
+//   - NUL and other control bytes removed, except TAB, CR and LF (CR/LF stay so that
+//     response-splitting patterns can see them);
+//   - SQL block comments replaced by a space (MySQL versioned comments /*!50000 … */
+//     keep their content);
+//   - runs of blanks folded to one space.
+//
+// Case is not folded here: every pattern is matched case-insensitively, which is
+// equivalent and lets clean input pass through without a copy. When nothing applies
+// the input string itself is returned (no allocation).
+func Normalize(s string) string {
+	if s == "" {
+		return s
+	}
+	for range decodeRounds {
+		next := s
+		if strings.IndexByte(next, '%') >= 0 {
+			next = percentDecode(next)
+		}
+		if strings.IndexByte(next, '&') >= 0 {
+			next = htmlDecode(next)
+		}
+		if next == s {
+			break
+		}
+		s = next
+	}
+	if !isASCII(s) {
+		s = foldUnicode(s)
+	}
+	if needsCleanup(s) {
+		s = cleanup(s)
+	}
+	return s
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+// percentDecode decodes %XX and %uXXXX escapes. Invalid escapes are kept literally.
+// '+' becomes a space only when the string contained at least one valid escape, i.e.
+// when it looks form-encoded; a literal "1+1" stays as written.
+func percentDecode(s string) string {
+	var b []byte
+	decoded := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '%' {
+			if i+5 < len(s) && (s[i+1] == 'u' || s[i+1] == 'U') {
+				var r rune
+				ok := true
+				for k := 2; k <= 5; k++ {
+					h, good := unhex(s[i+k])
+					if !good {
+						ok = false
+						break
+					}
+					r = r<<4 | rune(h)
+				}
+				if ok {
+					if b == nil {
+						b = make([]byte, 0, len(s))
+						b = append(b, s[:i]...)
+					}
+					b = utf8.AppendRune(b, r)
+					i += 5
+					decoded = true
+					continue
+				}
+			}
+			if i+2 < len(s) {
+				h, ok1 := unhex(s[i+1])
+				l, ok2 := unhex(s[i+2])
+				if ok1 && ok2 {
+					if b == nil {
+						b = make([]byte, 0, len(s))
+						b = append(b, s[:i]...)
+					}
+					b = append(b, h<<4|l)
+					i += 2
+					decoded = true
+					continue
+				}
+			}
+		}
+		if b != nil {
+			b = append(b, c)
+		}
+	}
+	if !decoded {
+		return s
+	}
+	for i, c := range b {
+		if c == '+' {
+			b[i] = ' '
+		}
+	}
+	return string(foldOverlong(b))
+}
+
+// foldOverlong replaces the overlong UTF-8 encodings attackers use for '.', '/' and '\'
+// (%c0%ae, %c0%af, %e0%80%ae, %c1%9c, …) by the ASCII character.
+func foldOverlong(b []byte) []byte {
+	out := b[:0]
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if (c == 0xc0 || c == 0xc1) && i+1 < len(b) {
+			if r := overlong2(c, b[i+1]); r != 0 {
+				out = append(out, r)
+				i++
+				continue
+			}
+		}
+		if c == 0xe0 && i+2 < len(b) && b[i+1] == 0x80 {
+			switch b[i+2] {
+			case 0xae:
+				out = append(out, '.')
+				i += 2
+				continue
+			case 0xaf:
+				out = append(out, '/')
+				i += 2
+				continue
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func overlong2(c, d byte) byte {
+	if d < 0x80 && c == 0xc1 {
+		// %c1%1c and friends: decoders that ignore the top bits.
+		d |= 0x80
+	}
+	if d < 0x80 || d > 0xbf {
+		return 0
+	}
+	r := (rune(c&0x1f) << 6) | rune(d&0x3f)
+	if r == '.' || r == '/' || r == '\\' || r == '<' || r == '>' || r == '\'' || r == '"' {
+		return byte(r)
+	}
+	return 0
+}
+
+// htmlDecode decodes HTML character references, including numeric ones without the
+// trailing semicolon and with leading zeros (&#0000060).
+func htmlDecode(s string) string {
+	if !strings.Contains(s, "&") {
+		return s
+	}
+	d := html.UnescapeString(s)
+	return d
+}
+
+// lookalikes maps characters that render like ASCII syntax characters but survive
+// NFKC. Typographic apostrophes are folded too, so "don’t" and "don't" are the same
+// input to the patterns.
+var lookalikes = map[rune]rune{
+	'\u02bc': '\'', '\u02b9': '\'', '\u2018': '\'', '\u2019': '\'', '\u201b': '\'', '\u2032': '\'', '\u00b4': '\'',
+	'\u201c': '"', '\u201d': '"', '\u201f': '"', '\u2033': '"', '\u02ba': '"',
+	'\u02c2': '<', '\u2039': '<', '\u27e8': '<', '\u3008': '<', '\u2329': '<', '\u276e': '<',
+	'\u02c3': '>', '\u203a': '>', '\u27e9': '>', '\u3009': '>', '\u232a': '>', '\u276f': '>',
+	'\u2215': '/', '\u2044': '/', '\u29f8': '/', '\u2571': '/',
+	'\u2216': '\\', '\u29f9': '\\', '\u2572': '\\',
+	'\u2024': '.', '\u3002': '.', '\uff61': '.',
+	'\u037e': ';', '\u2225': '|', '\u01c0': '|', '\u2223': '|',
+	'\u0430': 'a', '\u0435': 'e', '\u043e': 'o', '\u0441': 'c', '\u0440': 'p', '\u0445': 'x',
+	'\u0455': 's', '\u0456': 'i', '\u0458': 'j', '\u04bb': 'h', '\u0501': 'd', '\u051b': 'q',
+	'\u0410': 'A', '\u0415': 'E', '\u041e': 'O', '\u0421': 'C', '\u0420': 'P', '\u0425': 'X',
+	'\u0405': 'S', '\u0406': 'I', '\u0408': 'J', '\u041d': 'H', '\u041c': 'M', '\u0422': 'T', '\u0412': 'B', '\u041a': 'K',
+	'\u03bf': 'o', '\u039f': 'O', '\u03b1': 'a', '\u0391': 'A', '\u0392': 'B', '\u0395': 'E', '\u0397': 'H',
+	'\u0399': 'I', '\u039a': 'K', '\u039c': 'M', '\u039d': 'N', '\u03a1': 'P', '\u03a4': 'T', '\u03a7': 'X', '\u0396': 'Z',
+	'\u00a0': ' ', '\u2000': ' ', '\u2001': ' ', '\u2002': ' ', '\u2003': ' ', '\u2009': ' ', '\u200a': ' ', '\u202f': ' ', '\u3000': ' ',
+	'\u200b': -1, '\u200c': -1, '\u200d': -1, '\u2060': -1, '\ufeff': -1, '\u00ad': -1,
+}
+
+// foldUnicode applies NFKC and the look-alike table.
+func foldUnicode(s string) string {
+	s = norm.NFKC.String(s)
+	var b strings.Builder
+	changed := false
+	for i, r := range s {
+		m, ok := lookalikes[r]
+		if !ok {
+			if changed {
+				b.WriteRune(r)
+			}
+			continue
+		}
+		if !changed {
+			b.Grow(len(s))
+			b.WriteString(s[:i])
+			changed = true
+		}
+		if m >= 0 {
+			b.WriteRune(m)
+		}
+	}
+	if !changed {
+		return s
+	}
+	return b.String()
+}
+
+// needsCleanup reports whether s has control bytes, SQL block comments or runs of
+// blanks.
+func needsCleanup(s string) bool {
+	prevBlank := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\v' || c == '\f':
+			if prevBlank || c != ' ' {
+				return true
+			}
+			prevBlank = true
+			continue
+		case c < 0x20 && c != '\r' && c != '\n', c == 0x7f:
+			return true
+		case c == '/' && i+1 < len(s) && s[i+1] == '*':
+			return true
+		}
+		prevBlank = false
+	}
+	return false
+}
+
+// cleanup removes control bytes, replaces SQL block comments by a space and folds
+// runs of blanks.
+func cleanup(s string) string {
+	b := make([]byte, 0, len(s))
+	blank := func() {
+		if n := len(b); n > 0 && b[n-1] == ' ' {
+			return
+		}
+		b = append(b, ' ')
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\v' || c == '\f':
+			blank()
+		case c < 0x20 && c != '\r' && c != '\n', c == 0x7f:
+			// dropped: NUL and control bytes hide keywords ("un\x00ion").
+		case c == '/' && i+1 < len(s) && s[i+1] == '*':
+			j := i + 2
+			if j < len(s) && s[j] == '!' {
+				// MySQL versioned comment: the content is executed, keep it.
+				j++
+				for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+					j++
+				}
+				blank()
+				i = j - 1
+				continue
+			}
+			end := strings.Index(s[j:], "*/")
+			if end < 0 || end > 64 || strings.ContainsAny(s[j:j+end], "<>") {
+				// Unterminated or long comment: drop only the delimiter, so that
+				// text (or markup) inside it is still inspected.
+				blank()
+				i++
+				continue
+			}
+			blank()
+			i = j + end + 1
+		case c == '*' && i+1 < len(s) && s[i+1] == '/':
+			// closing of a versioned comment
+			blank()
+			i++
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}

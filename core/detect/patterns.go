@@ -1,0 +1,387 @@
+package detect
+
+import (
+	"bufio"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"regexp/syntax"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+//go:embed rules/*.rules
+var builtinRules embed.FS
+
+// Pattern is one detection rule: an RE2 regular expression matched
+// case-insensitively against the normalised value (see Normalize).
+type Pattern struct {
+	// ID is unique within a Detector, e.g. "sqli-union-select".
+	ID string `json:"id"`
+	// Category is the attack class, e.g. "sqli" (see Categories).
+	Category string `json:"category"`
+	// Regex is RE2 syntax; it is compiled with the (?i) flag.
+	Regex string `json:"regex"`
+	// Weight is the confidence 0..1 a match gives its category. A match alone is a
+	// threat when Weight reaches Config.SemanticThreshold; weaker matches add up.
+	// Zero means 0.9 for custom patterns.
+	Weight float64 `json:"weight"`
+	// Contexts restricts where the pattern applies: any of "query", "path", "header",
+	// "user-agent", "cookie", "body". Empty means everywhere.
+	Contexts []string `json:"contexts,omitempty"`
+	// Literals are lower-case strings of which at least one must occur in the value for
+	// the regex to run. Empty means derived from Regex; a regex with no derivable
+	// literal runs on every value.
+	Literals []string `json:"literals,omitempty"`
+	// Description is free text for operators.
+	Description string `json:"description,omitempty"`
+}
+
+// ErrInvalidPattern is returned (wrapped) by AddPattern and New for a pattern that
+// cannot be used.
+var ErrInvalidPattern = errors.New("detect: invalid pattern")
+
+// context bits
+type ctxMask uint8
+
+const (
+	ctxQuery ctxMask = 1 << iota
+	ctxPath
+	ctxHeader
+	ctxUA
+	ctxCookie
+	ctxBody
+	ctxAll = ctxQuery | ctxPath | ctxHeader | ctxUA | ctxCookie | ctxBody
+)
+
+var ctxNames = map[string]ctxMask{
+	"query": ctxQuery, "path": ctxPath, "header": ctxHeader | ctxUA, "user-agent": ctxUA,
+	"cookie": ctxCookie, "body": ctxBody, "all": ctxAll,
+}
+
+// contextOf maps a location such as "query:q", "header:User-Agent" or "body:json:a.b"
+// to its context bit.
+func contextOf(where string) ctxMask {
+	kind, rest, _ := strings.Cut(where, ":")
+	switch kind {
+	case "query", "query-key", "query-raw":
+		return ctxQuery
+	case "path":
+		return ctxPath
+	case "header":
+		if strings.EqualFold(rest, "user-agent") {
+			return ctxUA
+		}
+		return ctxHeader
+	case "cookie", "cookie-key":
+		return ctxCookie
+	case "body", "body-key":
+		return ctxBody
+	case "user-agent":
+		return ctxUA
+	}
+	return ctxAll
+}
+
+// compiled is one pattern ready to run.
+type compiled struct {
+	Pattern
+	re     *regexp.Regexp
+	ctx    ctxMask
+	always bool // no literal: run on every value of its contexts
+	cat    int  // index into ruleset.cats
+	custom bool
+}
+
+func compilePattern(p Pattern) (*compiled, error) {
+	if p.ID == "" {
+		return nil, fmt.Errorf("%w: empty id", ErrInvalidPattern)
+	}
+	if p.Category == "" {
+		return nil, fmt.Errorf("%w: %s: empty category", ErrInvalidPattern, p.ID)
+	}
+	if p.Regex == "" {
+		return nil, fmt.Errorf("%w: %s: empty regex", ErrInvalidPattern, p.ID)
+	}
+	if p.Weight < 0 || p.Weight > 1 {
+		return nil, fmt.Errorf("%w: %s: weight %v not in 0..1", ErrInvalidPattern, p.ID, p.Weight)
+	}
+	re, err := regexp.Compile("(?i)" + p.Regex)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrInvalidPattern, p.ID, err)
+	}
+	c := &compiled{Pattern: p, re: re}
+	if len(p.Contexts) == 0 {
+		c.ctx = ctxAll
+	}
+	for _, name := range p.Contexts {
+		m, ok := ctxNames[strings.ToLower(name)]
+		if !ok {
+			return nil, fmt.Errorf("%w: %s: unknown context %q", ErrInvalidPattern, p.ID, name)
+		}
+		c.ctx |= m
+	}
+	if len(p.Literals) == 0 {
+		c.Literals = deriveLiterals(p.Regex)
+	} else {
+		lits := make([]string, 0, len(p.Literals))
+		for _, l := range p.Literals {
+			if l == "" {
+				return nil, fmt.Errorf("%w: %s: empty literal", ErrInvalidPattern, p.ID)
+			}
+			lits = append(lits, strings.ToLower(l))
+		}
+		c.Literals = lits
+	}
+	c.always = len(c.Literals) == 0
+	return c, nil
+}
+
+// deriveLiterals returns a set of lower-case strings one of which occurs in every
+// match of re, or nil when no useful set exists.
+func deriveLiterals(expr string) []string {
+	re, err := syntax.Parse("(?i)"+expr, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	set := requiredLits(re.Simplify())
+	if len(set) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(set))
+	seen := map[string]bool{}
+	for _, s := range set {
+		s = strings.ToLower(s)
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+const maxLitSet = 64
+
+// requiredLits: nil means "no requirement known".
+func requiredLits(re *syntax.Regexp) []string {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return []string{string(re.Rune)}
+	case syntax.OpCapture:
+		return requiredLits(re.Sub[0])
+	case syntax.OpPlus:
+		return requiredLits(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return requiredLits(re.Sub[0])
+		}
+		return nil
+	case syntax.OpCharClass:
+		var out []string
+		seen := map[rune]bool{}
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			lo, hi := re.Rune[i], re.Rune[i+1]
+			if hi-lo > 3 {
+				return nil
+			}
+			for r := lo; r <= hi; r++ {
+				lr := []rune(strings.ToLower(string(r)))[0]
+				if !seen[lr] {
+					seen[lr] = true
+					out = append(out, string(lr))
+				}
+			}
+		}
+		if len(out) == 0 || len(out) > 6 {
+			return nil
+		}
+		return out
+	case syntax.OpAlternate:
+		var out []string
+		for _, sub := range re.Sub {
+			s := requiredLits(sub)
+			if s == nil {
+				return nil
+			}
+			out = append(out, s...)
+			if len(out) > maxLitSet {
+				return nil
+			}
+		}
+		return out
+	case syntax.OpConcat:
+		// Adjacent literal children are merged by the parser; pick the child whose set
+		// is the most selective (longest shortest member, then fewest members).
+		var best []string
+		bestScore := -1
+		for _, sub := range re.Sub {
+			s := requiredLits(sub)
+			if s == nil {
+				continue
+			}
+			score := litScore(s)
+			if score > bestScore {
+				best, bestScore = s, score
+			}
+		}
+		// Also try the concatenation of a literal run with fixed neighbours, e.g.
+		// "sleep" "(" → "sleep(".
+		if joined := joinConcat(re.Sub); joined != nil && litScore(joined) > bestScore {
+			best = joined
+		}
+		return best
+	}
+	return nil
+}
+
+func litScore(s []string) int {
+	minLen := 1 << 30
+	for _, l := range s {
+		if len(l) < minLen {
+			minLen = len(l)
+		}
+	}
+	return minLen*100 - len(s)
+}
+
+// joinConcat joins the longest run of consecutive single-string children (literals
+// and one-rune classes) into one literal.
+func joinConcat(subs []*syntax.Regexp) []string {
+	best, cur := "", ""
+	for _, sub := range subs {
+		var one string
+		ok := false
+		switch sub.Op {
+		case syntax.OpLiteral:
+			one, ok = string(sub.Rune), true
+		case syntax.OpCharClass:
+			if s := requiredLits(sub); len(s) == 1 {
+				one, ok = s[0], true
+			}
+		}
+		if ok {
+			cur += one
+			if len(cur) > len(best) {
+				best = cur
+			}
+		} else {
+			cur = ""
+		}
+	}
+	if best == "" {
+		return nil
+	}
+	return []string{best}
+}
+
+// parseRules reads the block format of rules/*.rules:
+//
+//	category: sqli          # file default, in the first block
+//
+//	id: sqli-union-select
+//	weight: 0.9
+//	contexts: query body cookie
+//	literals: union         # optional
+//	desc: free text         # optional
+//	re: \bunion\b…
+//
+// Blocks are separated by blank lines; '#' starts a comment line.
+func parseRules(name, text string) ([]Pattern, error) {
+	var (
+		out     []Pattern
+		cur     Pattern
+		have    bool
+		defCat  string
+		errs    []error
+		lineNum int
+	)
+	flush := func() {
+		if !have {
+			return
+		}
+		if cur.Category == "" {
+			cur.Category = defCat
+		}
+		if cur.ID == "" && cur.Regex == "" {
+			if cur.Category != "" {
+				defCat = cur.Category
+			}
+		} else {
+			out = append(out, cur)
+		}
+		cur, have = Pattern{}, false
+	}
+	sc := bufio.NewScanner(strings.NewReader(text))
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	for sc.Scan() {
+		lineNum++
+		line := sc.Text()
+		trim := strings.TrimSpace(line)
+		if trim == "" {
+			flush()
+			continue
+		}
+		if strings.HasPrefix(trim, "#") {
+			continue
+		}
+		key, val, ok := strings.Cut(trim, ":")
+		if !ok {
+			errs = append(errs, fmt.Errorf("%s:%d: expected key: value", name, lineNum))
+			continue
+		}
+		val = strings.TrimSpace(val)
+		have = true
+		switch strings.TrimSpace(key) {
+		case "category":
+			cur.Category = val
+		case "id":
+			cur.ID = val
+		case "weight":
+			w, err := strconv.ParseFloat(val, 64)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s:%d: weight: %v", name, lineNum, err))
+			}
+			cur.Weight = w
+		case "contexts":
+			cur.Contexts = strings.Fields(val)
+		case "literals":
+			cur.Literals = strings.Fields(val)
+		case "desc":
+			cur.Description = val
+		case "re":
+			cur.Regex = val
+		default:
+			errs = append(errs, fmt.Errorf("%s:%d: unknown key %q", name, lineNum, key))
+		}
+	}
+	flush()
+	return out, errors.Join(errs...)
+}
+
+// BuiltinPatterns returns the embedded pattern sets.
+func BuiltinPatterns() ([]Pattern, error) {
+	files, err := fs.Glob(builtinRules, "rules/*.rules")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	var all []Pattern
+	var errs []error
+	for _, f := range files {
+		b, err := builtinRules.ReadFile(f)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		ps, err := parseRules(f, string(b))
+		if err != nil {
+			errs = append(errs, err)
+		}
+		all = append(all, ps...)
+	}
+	return all, errors.Join(errs...)
+}

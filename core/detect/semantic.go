@@ -1,0 +1,63 @@
+package detect
+
+import (
+	"strings"
+
+	"github.com/corazawaf/libinjection-go"
+)
+
+// Weights of the libinjection verdicts. libinjection's SQLi tokenizer is tuned for
+// recall and flags some ordinary text ("1 and 2", names with apostrophes followed by a
+// keyword), so its verdict alone sits just below the default threshold; with any
+// regex evidence of the same category it crosses it. Its XSS verdict is precise enough
+// to stand alone.
+const (
+	libSQLiWeight       = 0.6
+	libSQLiStrongWeight = 0.8
+	libXSSWeight        = 0.8
+)
+
+// semantic runs the libinjection tokenisers, gated so that clean input does not pay for
+// them: SQLi only when the value has a quote or some SQL pattern's literal was seen,
+// XSS only when it has '<' or some XSS literal was seen.
+func (d *Detector) semantic(s *scratch, rs *ruleset, norm, where string) {
+	if len(norm) < 2 {
+		return
+	}
+	if s.touch[rs.sqli] || strings.ContainsAny(norm, "'\"`") {
+		if ok, fp := libinjection.IsSQLi(norm); ok {
+			w := libSQLiWeight
+			if strongFingerprint(fp) {
+				w = libSQLiStrongWeight
+			}
+			s.addHit(rs.sqli, Threat{
+				Type: "libinjection", Category: "sqli", Pattern: "sqli:" + fp,
+				Match: excerpt(norm, 0, min(len(norm), 80)), Location: where, Score: w,
+			})
+		}
+	}
+	if s.touch[rs.xss] || strings.IndexByte(norm, '<') >= 0 {
+		if libinjection.IsXSS(norm) {
+			s.addHit(rs.xss, Threat{
+				Type: "libinjection", Category: "xss", Pattern: "xss",
+				Match: excerpt(norm, 0, min(len(norm), 80)), Location: where, Score: libXSSWeight,
+			})
+		}
+	}
+}
+
+// strongFingerprint reports libinjection fingerprints that ordinary text practically
+// never produces: a string break-out followed by a keyword/operator and a comment or a
+// UNION.
+func strongFingerprint(fp string) bool {
+	if strings.Contains(fp, "U") && strings.ContainsAny(fp, "Ek") { // UNION ... SELECT
+		return true
+	}
+	if strings.HasPrefix(fp, "s") && strings.HasSuffix(fp, "c") && len(fp) >= 3 { // 'xx … --
+		return true
+	}
+	if strings.HasPrefix(fp, "s&") || strings.HasPrefix(fp, "so") || strings.HasPrefix(fp, "s;") {
+		return true
+	}
+	return false
+}
