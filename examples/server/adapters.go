@@ -1,26 +1,24 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 
 	guard "github.com/guardgo/guard/core"
-
-	httpguard "github.com/guardgo/guard/adapters/nethttp"
 )
 
-// adapters builds the demo application behind guard with each adapter.
-var adapters = map[string]func(e *guard.Engine) (http.Handler, error){
-	"nethttp": func(e *guard.Engine) (http.Handler, error) {
-		mux := http.NewServeMux()
-		for _, rt := range appRoutes() {
-			for _, m := range rt.methods {
-				pattern := m + " " + rt.template
-				if rt.template == "/" {
-					pattern += "{$}"
-				}
-				mux.HandleFunc(pattern, rt.handler)
-			}
-		}
-		return httpguard.New(e, httpguard.WithMux(mux))(mux), nil
-	},
+// buildHandler serves the demo application behind guard through the named
+// adapter. Each adapter's wiring lives in its own file (adapter_*.go).
+func buildHandler(adapter string, e *guard.Engine) (http.Handler, error) {
+	switch adapter {
+	case "nethttp":
+		return nethttpHandler(e)
+	case "gin":
+		return ginHandler(e)
+	case "echo":
+		return echoHandler(e)
+	case "chi":
+		return chiHandler(e)
+	}
+	return nil, fmt.Errorf("unknown -adapter %q (nethttp, gin, echo, chi)", adapter)
 }

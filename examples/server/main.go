@@ -63,11 +63,7 @@ func run(args []string) error {
 	}
 	defer engine.Close()
 
-	build, ok := adapters[*adapter]
-	if !ok {
-		return fmt.Errorf("unknown -adapter %q (nethttp, gin, echo, chi)", *adapter)
-	}
-	handler, err := build(engine)
+	handler, err := buildHandler(*adapter, engine)
 	if err != nil {
 		return err
 	}

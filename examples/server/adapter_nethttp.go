@@ -1,0 +1,22 @@
+package main
+
+import (
+	"net/http"
+
+	httpguard "github.com/guardgo/guard/adapters/nethttp"
+	guard "github.com/guardgo/guard/core"
+)
+
+func nethttpHandler(e *guard.Engine) (http.Handler, error) {
+	mux := http.NewServeMux()
+	for _, rt := range appRoutes() {
+		for _, m := range rt.methods {
+			pattern := m + " " + rt.template
+			if rt.template == "/" {
+				pattern += "{$}"
+			}
+			mux.HandleFunc(pattern, rt.handler)
+		}
+	}
+	return httpguard.New(e, httpguard.WithMux(mux))(mux), nil
+}
