@@ -55,6 +55,7 @@ type Pattern struct {
 	kind   patternKind
 	status int
 	lit    []byte         // lower-cased ASCII substring (kindSubstring)
+	raw    []byte         // substring that is not valid UTF-8, matched exactly
 	re     *regexp.Regexp // kindRegex, or kindSubstring with a non-ASCII needle
 	json   *jsonExpr
 }
@@ -96,11 +97,15 @@ func ParsePattern(s string) (*Pattern, error) {
 		if s == "" {
 			return nil, patternErr("empty pattern")
 		}
-		if isASCII(s) {
+		switch {
+		case isASCII(s):
 			p.lit = []byte(strings.ToLower(s))
-		} else {
+		case utf8.ValidString(s):
 			// Unicode case folding: let RE2 do it on the quoted literal.
 			p.re = regexp.MustCompile("(?i)" + regexp.QuoteMeta(s))
+		default:
+			// Not UTF-8: no case to fold; match the bytes exactly.
+			p.raw = []byte(s)
 		}
 	}
 	return p, nil
@@ -146,8 +151,11 @@ func (p *Pattern) Match(status int, body []byte) bool {
 	case kindJSON:
 		return p.json.match(body)
 	default:
-		if p.re != nil {
+		switch {
+		case p.re != nil:
 			return p.re.Match(body)
+		case p.raw != nil:
+			return bytes.Contains(body, p.raw)
 		}
 		return containsFoldASCII(body, p.lit)
 	}

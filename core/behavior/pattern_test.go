@@ -77,6 +77,8 @@ func TestPatternMatch(t *testing.T) {
 		{"substring upper candidate only", "xyz", 200, "XXXXYZ", true},
 		{"substring unicode fold", "ÉCHEC", 200, "opération en échec", true},
 		{"substring unicode absent", "échec", 200, "succès", false},
+		{"substring invalid UTF-8 exact", "\xd9\xff", 200, "a\xd9\xffb", true},
+		{"substring invalid UTF-8 absent", "\xd9\xff", 200, "a\xd9\xfeb", false},
 		{"substring is not a prefix form", "statut:404", 404, "statut:404", true},
 
 		// regex: (case-insensitive unless (?-i))
