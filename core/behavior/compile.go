@@ -176,7 +176,7 @@ func Compile(specs []RuleSpec, opts ...Option) (*Set, error) {
 		if sl == nil {
 			h := fnv.New64a()
 			h.Write([]byte(r.pattern))
-			sl = s.newSlot(&o, "r"+r.window.String()+"."+strconv.FormatUint(h.Sum64(), 16), r.window)
+			sl = s.newSlot(&o, "r"+r.window.String()+"."+fmt.Sprintf("%016x", h.Sum64()), r.window)
 			sl.pat = pat
 			retBy[k] = sl
 			s.ret = append(s.ret, sl)
@@ -324,5 +324,5 @@ func endpointKey(endpoint string) string {
 	}
 	h := fnv.New64a()
 	h.Write([]byte(endpoint))
-	return "#" + strconv.FormatUint(h.Sum64(), 16)
+	return fmt.Sprintf("#%016x", h.Sum64())
 }
