@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/textproto"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 )
 
 // Config tunes a Detector. Zero values mean the defaults given per field.
@@ -99,20 +99,23 @@ type Threat struct {
 // Detector is the compiled detection engine. It is safe for concurrent use; custom
 // patterns can be added and removed while it is in use.
 type Detector struct {
-	cfg       Config
-	excluded  map[string]bool
-	log       *slog.Logger
-	rules     atomic.Pointer[ruleset]
-	mu        sync.Mutex // serialises AddPattern/RemovePattern
-	custom    []Pattern
-	builtin   []Pattern
-	stats     sync.Map // id → *patStats
-	scratch   sync.Pool
-	started   time.Time
-	requests  atomic.Uint64
-	values    atomic.Uint64
-	threats   atomic.Uint64
-	truncated atomic.Uint64
+	cfg      Config
+	excluded map[string]bool // lower-case names
+	// excludedCanon holds the same names in canonical MIME form for allocation-free
+	// lookups of http.Header keys.
+	excludedCanon map[string]bool
+	log           *slog.Logger
+	rules         atomic.Pointer[ruleset]
+	mu            sync.Mutex // serialises AddPattern/RemovePattern
+	custom        []Pattern
+	builtin       []Pattern
+	stats         sync.Map // id → *patStats
+	scratch       sync.Pool
+	started       time.Time
+	requests      atomic.Uint64
+	values        atomic.Uint64
+	threats       atomic.Uint64
+	truncated     atomic.Uint64
 }
 
 // ruleset is an immutable compiled set of patterns.
@@ -153,11 +156,11 @@ func New(cfg Config) (*Detector, error) {
 		cfg.SlowPatternThreshold = 100 * time.Millisecond
 	}
 	d := &Detector{cfg: cfg, log: cfg.Logger, excluded: map[string]bool{}, started: time.Now()}
-	for _, h := range DefaultExcludedHeaders() {
-		d.excluded[h] = true
-	}
-	for _, h := range cfg.ExcludedHeaders {
-		d.excluded[strings.ToLower(strings.TrimSpace(h))] = true
+	d.excludedCanon = map[string]bool{}
+	for _, h := range append(DefaultExcludedHeaders(), cfg.ExcludedHeaders...) {
+		h = strings.TrimSpace(h)
+		d.excluded[strings.ToLower(h)] = true
+		d.excludedCanon[textproto.CanonicalMIMEHeaderKey(h)] = true
 	}
 	if !cfg.DisableBuiltin {
 		b, err := BuiltinPatterns()
@@ -295,21 +298,32 @@ func (d *Detector) Detect(ctx context.Context, content string, where string) Res
 	start := time.Now()
 	d.requests.Add(1)
 	s := d.scratch.Get().(*scratch)
-	res := d.detectValue(ctx, s, d.rules.Load(), content, where)
+	res := d.detectValue(ctx, s, d.rules.Load(), content, contextOf(where))
 	d.scratch.Put(s)
+	res.Context = where
+	setLocation(res.Threats, where)
+	if res.IsThreat {
+		d.threats.Add(1)
+	}
 	res.Elapsed = time.Since(start)
 	return res
 }
 
+func setLocation(ts []Threat, where string) {
+	for i := range ts {
+		ts[i].Location = where
+	}
+}
+
 // detectValue runs the pipeline on one value with the given scratch space.
-func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, content, where string) Result {
+// Threat locations are left empty for the caller to fill in.
+func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, content string, cm ctxMask) Result {
 	d.values.Add(1)
-	res := Result{Context: where, OriginalLength: len(content)}
+	res := Result{OriginalLength: len(content)}
 	if len(content) > d.cfg.MaxContentLength {
 		d.truncated.Add(1)
 		content = truncateKeep(rs, content, d.cfg.MaxContentLength)
 	}
-	cm := contextOf(where)
 	if content == "" || (cm&(ctxHeader|ctxUA) == 0 && plainToken(content)) {
 		res.ProcessedLength = len(content)
 		return res
@@ -342,11 +356,11 @@ func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, con
 				if ctx.Err() != nil {
 					break
 				}
-				d.runPattern(s, c, norm, where)
+				d.runPattern(s, c, norm)
 			}
 		}
 	}
-	d.semantic(s, rs, norm, where)
+	d.semantic(s, rs, norm)
 	d.finish(s, rs, &res)
 	return res
 }
@@ -360,7 +374,7 @@ func trailingZeros(x uint64) int {
 	return n
 }
 
-func (d *Detector) runPattern(s *scratch, c *compiled, norm, where string) {
+func (d *Detector) runPattern(s *scratch, c *compiled, norm string) {
 	st := d.statsFor(c.ID)
 	t0 := time.Now()
 	loc := c.re.FindStringIndex(norm)
@@ -389,7 +403,7 @@ func (d *Detector) runPattern(s *scratch, c *compiled, norm, where string) {
 	}
 	s.addHit(c.cat, Threat{
 		Type: "regex", Category: c.Category, Pattern: c.ID,
-		Match: excerpt(norm, loc[0], loc[1]), Location: where, Position: loc[0], Score: c.Weight,
+		Match: excerpt(norm, loc[0], loc[1]), Position: loc[0], Score: c.Weight,
 	})
 }
 
@@ -444,9 +458,6 @@ func (d *Detector) finish(s *scratch, rs *ruleset, res *Result) {
 		}}, threats...)
 	}
 	res.Threats = threats
-	if res.IsThreat {
-		d.threats.Add(1)
-	}
 }
 
 func round3(f float64) float64 {
@@ -550,9 +561,4 @@ func truncateKeep(rs *ruleset, s string, max int) string {
 		b.WriteString(s[sp.a:sp.b])
 	}
 	return b.String()
-}
-
-// unsafeBytes views s as bytes without copying; the result must not be modified.
-func unsafeBytes(s string) []byte {
-	return unsafe.Slice(unsafe.StringData(s), len(s))
 }

@@ -47,6 +47,9 @@ func Normalize(s string) string {
 		s = next
 	}
 	if !isASCII(s) {
+		if hasOverlongLead(s) {
+			s = string(foldOverlong([]byte(s)))
+		}
 		s = foldUnicode(s)
 	}
 	if needsCleanup(s) {
@@ -168,6 +171,11 @@ func foldOverlong(b []byte) []byte {
 }
 
 func overlong2(c, d byte) byte {
+	if d == '.' || d == '/' || d == '\\' {
+		// %c0%2e: a lead byte glued to the ASCII character, read by lenient decoders as
+		// the character alone.
+		return d
+	}
 	if d < 0x80 && c == 0xc1 {
 		// %c1%1c and friends: decoders that ignore the top bits.
 		d |= 0x80
@@ -313,4 +321,13 @@ func cleanup(s string) string {
 		}
 	}
 	return string(b)
+}
+
+func hasOverlongLead(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == 0xc0 || c == 0xc1 || (c == 0xe0 && i+1 < len(s) && s[i+1] == 0x80) {
+			return true
+		}
+	}
+	return false
 }

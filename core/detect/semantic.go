@@ -20,7 +20,7 @@ const (
 // semantic runs the libinjection tokenisers, gated so that clean input does not pay for
 // them: SQLi only when the value has a quote or some SQL pattern's literal was seen,
 // XSS only when it has '<' or some XSS literal was seen.
-func (d *Detector) semantic(s *scratch, rs *ruleset, norm, where string) {
+func (d *Detector) semantic(s *scratch, rs *ruleset, norm string) {
 	if len(norm) < 2 {
 		return
 	}
@@ -32,7 +32,7 @@ func (d *Detector) semantic(s *scratch, rs *ruleset, norm, where string) {
 			}
 			s.addHit(rs.sqli, Threat{
 				Type: "libinjection", Category: "sqli", Pattern: "sqli:" + fp,
-				Match: excerpt(norm, 0, min(len(norm), 80)), Location: where, Score: w,
+				Match: excerpt(norm, 0, min(len(norm), 80)), Score: w,
 			})
 		}
 	}
@@ -40,7 +40,7 @@ func (d *Detector) semantic(s *scratch, rs *ruleset, norm, where string) {
 		if libinjection.IsXSS(norm) {
 			s.addHit(rs.xss, Threat{
 				Type: "libinjection", Category: "xss", Pattern: "xss",
-				Match: excerpt(norm, 0, min(len(norm), 80)), Location: where, Score: libXSSWeight,
+				Match: excerpt(norm, 0, min(len(norm), 80)), Score: libXSSWeight,
 			})
 		}
 	}

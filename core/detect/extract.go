@@ -1,0 +1,516 @@
+package detect
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+	"strconv"
+	"strings"
+	"time"
+	"unsafe"
+)
+
+// Target is a whole request to Inspect. The engine builds it; Body is a bounded copy
+// of the request body (possibly a prefix of a larger body), never the live reader, so
+// the handler still receives the exact body.
+type Target struct {
+	Method, Path, RawQuery string
+	Header                 http.Header
+	// ContentType is the request's Content-Type header value (parameters allowed).
+	ContentType string
+	// Body is a bounded copy of the request body; it may be a prefix of a larger body.
+	Body []byte
+	// Exclude lists per-route exclusions.
+	Exclude Exclusions
+}
+
+// Exclusions are names a route excludes from inspection.
+type Exclusions struct {
+	// Headers are header names (case-insensitive).
+	Headers []string
+	// Params are query (and form) parameter names, matched exactly.
+	Params []string
+	// BodyFields are form/multipart field names or JSON paths ("user.bio"), matched
+	// exactly.
+	BodyFields []string
+}
+
+// Inspect checks every part of a request — path, query keys and values, headers
+// (minus the excluded ones), cookies one by one, and the body by content type — and
+// returns at the first value that is a threat. When nothing is a threat the result
+// carries the highest score seen. The per-value budget is Config.MaxContentLength;
+// the total is Config.MaxRequestBytes, spent in the order path, query, headers,
+// cookies, body: a body larger than what is left is scanned up to the budget, not
+// skipped.
+func (d *Detector) Inspect(ctx context.Context, t *Target) Result {
+	start := time.Now()
+	d.requests.Add(1)
+	in := inspection{d: d, ctx: ctx, rs: d.rules.Load(), t: t, budget: d.cfg.MaxRequestBytes}
+	in.s = d.scratch.Get().(*scratch)
+	in.run()
+	d.scratch.Put(in.s)
+	res := in.res
+	if res.IsThreat {
+		d.threats.Add(1)
+	}
+	res.Elapsed = time.Since(start)
+	return res
+}
+
+type inspection struct {
+	d      *Detector
+	ctx    context.Context
+	rs     *ruleset
+	s      *scratch
+	t      *Target
+	budget int
+	res    Result
+	done   bool
+	best   Result
+	bestAt string
+}
+
+func (in *inspection) run() {
+	t := in.t
+	if t.Path != "" {
+		in.check(t.Path, ctxPath, "path", "")
+	}
+	if t.RawQuery != "" && !in.done {
+		in.pairs(t.RawQuery, '&', ctxQuery, "query", in.t.Exclude.Params)
+	}
+	if t.Header != nil && !in.done {
+		in.headers()
+	}
+	if len(t.Body) > 0 && !in.done {
+		in.body()
+	}
+	if !in.done {
+		in.res.IsThreat = false
+		in.res.ThreatScore = in.best.ThreatScore
+		in.res.Category = in.best.Category
+		in.res.Threats = in.best.Threats
+		if in.best.ThreatScore > 0 {
+			in.res.Context = in.bestAt
+		}
+	}
+}
+
+// check inspects one value; prefix and name form its location ("query" + "q" →
+// "query:q"), built only when there is something to report.
+func (in *inspection) check(v string, cm ctxMask, prefix, name string) {
+	if in.done || v == "" {
+		return
+	}
+	if in.budget <= 0 {
+		return
+	}
+	if in.ctx.Err() != nil {
+		in.done = true
+		return
+	}
+	if len(v) > in.budget {
+		v = v[:in.budget]
+	}
+	in.budget -= min(len(v), in.d.cfg.MaxContentLength)
+	r := in.d.detectValue(in.ctx, in.s, in.rs, v, cm)
+	in.res.OriginalLength += r.OriginalLength
+	in.res.ProcessedLength += r.ProcessedLength
+	if r.ThreatScore == 0 && len(r.Threats) == 0 {
+		return
+	}
+	loc := prefix
+	if name != "" {
+		loc = prefix + ":" + name
+	}
+	setLocation(r.Threats, loc)
+	if r.IsThreat {
+		in.res.IsThreat = true
+		in.res.ThreatScore = r.ThreatScore
+		in.res.Category = r.Category
+		in.res.Threats = r.Threats
+		in.res.Context = loc
+		in.done = true
+		return
+	}
+	if r.ThreatScore > in.best.ThreatScore {
+		in.best = r
+		in.bestAt = loc
+	}
+}
+
+// pairs walks "k=v&k2=v2" (query strings and form bodies).
+func (in *inspection) pairs(raw string, sep byte, cm ctxMask, prefix string, excluded []string) {
+	for raw != "" && !in.done {
+		var part string
+		if i := strings.IndexByte(raw, sep); i >= 0 {
+			part, raw = raw[:i], raw[i+1:]
+		} else {
+			part, raw = raw, ""
+		}
+		if part == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(part, "=")
+		k, v = formUnescape(k), formUnescape(v)
+		if contains(excluded, k) {
+			continue
+		}
+		in.check(k, cm, prefix+"-key", "")
+		in.check(v, cm, prefix, k)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (in *inspection) headers() {
+	for name, vals := range in.t.Header {
+		if in.done {
+			return
+		}
+		if name == "Cookie" {
+			for _, v := range vals {
+				in.cookies(v)
+			}
+			continue
+		}
+		if in.d.isExcluded(name) || containsFold(in.t.Exclude.Headers, name) {
+			continue
+		}
+		cm := ctxHeader
+		if name == "User-Agent" {
+			cm = ctxUA
+		}
+		for _, v := range vals {
+			in.check(v, cm, "header", name)
+		}
+	}
+}
+
+func (d *Detector) isExcluded(name string) bool {
+	if d.excludedCanon[name] {
+		return true
+	}
+	// Non-canonical keys (set directly into the map): fall back to a folded lookup.
+	if textproto.CanonicalMIMEHeaderKey(name) != name {
+		return d.excluded[strings.ToLower(name)]
+	}
+	return false
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// cookies inspects each cookie value of one Cookie header ("a=b; c=d").
+func (in *inspection) cookies(h string) {
+	for h != "" && !in.done {
+		var part string
+		if i := strings.IndexByte(h, ';'); i >= 0 {
+			part, h = h[:i], h[i+1:]
+		} else {
+			part, h = h, ""
+		}
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(part, "=")
+		if contains(in.t.Exclude.Params, k) {
+			continue
+		}
+		v = strings.Trim(v, `"`)
+		in.check(k, ctxCookie, "cookie-key", "")
+		in.check(v, ctxCookie, "cookie", k)
+	}
+}
+
+// mediaType returns the lower-case media type of a Content-Type value without
+// allocating in the common case.
+func mediaType(ct string) string {
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	ct = strings.TrimSpace(ct)
+	for i := 0; i < len(ct); i++ {
+		if c := ct[i]; c >= 'A' && c <= 'Z' {
+			return strings.ToLower(ct)
+		}
+	}
+	return ct
+}
+
+func (in *inspection) body() {
+	body := in.t.Body
+	if len(body) > in.budget {
+		body = body[:max0(in.budget)]
+	}
+	s := unsafe.String(unsafe.SliceData(body), len(body)) // read-only view, no copy
+	mt := mediaType(in.t.ContentType)
+	switch {
+	case mt == "application/x-www-form-urlencoded":
+		in.pairs(s, '&', ctxBody, "body:form", in.t.Exclude.BodyFields)
+	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
+		if !in.json(s) {
+			in.text(s, "body:text")
+		}
+	case strings.HasPrefix(mt, "multipart/"):
+		if !in.multipart() {
+			in.text(s, "body:text")
+		}
+	case mt == "application/xml" || mt == "text/xml" || strings.HasSuffix(mt, "+xml"):
+		in.text(s, "body:xml")
+	default:
+		in.text(s, "body:text")
+	}
+}
+
+// text inspects a body as text in windows of MaxContentLength bytes that overlap by a
+// little, so an attack straddling two windows is still seen whole in one.
+func (in *inspection) text(s, prefix string) {
+	win := in.d.cfg.MaxContentLength
+	const overlap = 256
+	for off := 0; off < len(s) && !in.done && in.budget > 0; {
+		end := min(len(s), off+win)
+		in.check(s[off:end], ctxBody, prefix, "")
+		if end == len(s) {
+			break
+		}
+		off = max(off+1, end-overlap)
+	}
+}
+
+func (in *inspection) multipart() bool {
+	_, params, err := mime.ParseMediaType(in.t.ContentType)
+	if err != nil || params["boundary"] == "" {
+		return false
+	}
+	mr := multipart.NewReader(bytes.NewReader(in.t.Body[:min(len(in.t.Body), max0(in.budget))]), params["boundary"])
+	any := false
+	buf := make([]byte, in.d.cfg.MaxContentLength)
+	for !in.done {
+		p, err := mr.NextRawPart()
+		if err != nil {
+			break
+		}
+		any = true
+		name, file := p.FormName(), p.FileName()
+		if contains(in.t.Exclude.BodyFields, name) {
+			continue
+		}
+		in.check(name, ctxBody, "body:multipart-name", "")
+		if file != "" {
+			in.check(file, ctxBody, "body:multipart-filename", name)
+			continue // file contents are not inspected
+		}
+		n, _ := io.ReadFull(p, buf)
+		in.check(string(buf[:n]), ctxBody, "body:multipart", name)
+	}
+	return any
+}
+
+// json walks a JSON document and inspects every string value and every key, with the
+// dotted path as location. It reports false when the document is not JSON so that the
+// caller can fall back to text.
+func (in *inspection) json(s string) bool {
+	js := jsonScanner{s: s}
+	ws := func() {
+		for js.i < len(js.s) {
+			switch js.s[js.i] {
+			case ' ', '\t', '\n', '\r':
+				js.i++
+			default:
+				return
+			}
+		}
+	}
+	ws()
+	if js.i >= len(s) || (s[js.i] != '{' && s[js.i] != '[' && s[js.i] != '"') {
+		return false
+	}
+	var path []string
+	var idx []int
+	var inObj []bool
+	expectKey := false
+	for js.i < len(s) && !in.done {
+		ws()
+		if js.i >= len(s) {
+			break
+		}
+		c := s[js.i]
+		switch {
+		case c == '{':
+			js.i++
+			path = append(path, "")
+			idx = append(idx, 0)
+			inObj = append(inObj, true)
+			expectKey = true
+		case c == '[':
+			js.i++
+			path = append(path, "0")
+			idx = append(idx, 0)
+			inObj = append(inObj, false)
+			expectKey = false
+		case c == '}' || c == ']':
+			js.i++
+			if n := len(path); n > 0 {
+				path, idx, inObj = path[:n-1], idx[:n-1], inObj[:n-1]
+			}
+			expectKey = false
+		case c == ',':
+			js.i++
+			if n := len(inObj); n > 0 {
+				if inObj[n-1] {
+					expectKey = true
+				} else {
+					idx[n-1]++
+					path[n-1] = strconv.Itoa(idx[n-1])
+				}
+			}
+		case c == ':':
+			js.i++
+			expectKey = false
+		case c == '"':
+			str, ok := js.str()
+			if !ok {
+				return js.i > 0
+			}
+			if expectKey && len(path) > 0 {
+				path[len(path)-1] = str
+				if !contains(in.t.Exclude.BodyFields, str) {
+					in.check(str, ctxBody, "body:json-key", "")
+				}
+				continue
+			}
+			loc := jsonPath(path)
+			if !contains(in.t.Exclude.BodyFields, loc) {
+				in.check(str, ctxBody, "body:json", loc)
+			}
+		default:
+			// number, true, false, null: skip the literal
+			j := js.i
+			for j < len(s) && !strings.ContainsRune(",}] \t\r\n", rune(s[j])) {
+				j++
+			}
+			if j == js.i {
+				return false
+			}
+			js.i = j
+		}
+	}
+	return true
+}
+
+func jsonPath(p []string) string {
+	switch len(p) {
+	case 0:
+		return ""
+	case 1:
+		return p[0]
+	}
+	return strings.Join(p, ".")
+}
+
+type jsonScanner struct {
+	s string
+	i int
+}
+
+// str reads a JSON string at s[i] (the opening quote). Strings without escapes are
+// returned as substrings (no copy).
+func (js *jsonScanner) str() (string, bool) {
+	s := js.s
+	start := js.i + 1
+	j := start
+	for j < len(s) && s[j] != '"' && s[j] != '\\' {
+		j++
+	}
+	if j < len(s) && s[j] == '"' {
+		js.i = j + 1
+		return s[start:j], true
+	}
+	var b strings.Builder
+	b.WriteString(s[start:j])
+	for j < len(s) {
+		c := s[j]
+		switch {
+		case c == '"':
+			js.i = j + 1
+			return b.String(), true
+		case c == '\\' && j+1 < len(s):
+			e := s[j+1]
+			j += 2
+			switch e {
+			case 'n':
+				b.WriteByte('\n')
+			case 'r':
+				b.WriteByte('\r')
+			case 't':
+				b.WriteByte('\t')
+			case 'b':
+				b.WriteByte('\b')
+			case 'f':
+				b.WriteByte('\f')
+			case 'u':
+				if j+4 <= len(s) {
+					if r, err := strconv.ParseUint(s[j:j+4], 16, 32); err == nil {
+						b.WriteRune(rune(r))
+						j += 4
+						continue
+					}
+				}
+				b.WriteString(`\u`)
+			default:
+				b.WriteByte(e)
+			}
+		default:
+			b.WriteByte(c)
+			j++
+		}
+	}
+	js.i = len(s)
+	return b.String(), false
+}
+
+// formUnescape decodes a form/query component ('+' is a space). Invalid escapes are
+// kept literally. Without '%' or '+' the input is returned as is.
+func formUnescape(s string) string {
+	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '+':
+			b = append(b, ' ')
+		case c == '%' && i+2 < len(s):
+			h, ok1 := unhex(s[i+1])
+			l, ok2 := unhex(s[i+2])
+			if ok1 && ok2 {
+				b = append(b, h<<4|l)
+				i += 2
+				continue
+			}
+			b = append(b, c)
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}
