@@ -1,0 +1,232 @@
+package redisstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/guardgo/guard/core/store"
+	"github.com/redis/go-redis/v9"
+)
+
+// outagePrefixes are the Redis error replies that mean the server cannot
+// serve right now (as opposed to an error in the command itself).
+var outagePrefixes = [...]string{"LOADING", "CLUSTERDOWN", "MASTERDOWN", "READONLY", "TRYAGAIN", "BUSY", "NOREPLICAS"}
+
+// isOutage reports whether err means Redis is unreachable or unable to serve:
+// every error that is not a Redis reply, and the replies above.
+func isOutage(err error) bool {
+	var rerr redis.Error
+	if !errors.As(err, &rerr) {
+		return true
+	}
+	for _, p := range outagePrefixes {
+		if redis.HasErrorPrefix(err, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// failed turns the error of a Redis call into the error to return: the
+// caller's own context error; store.ErrUnavailable (marking Redis down) for an
+// outage; otherwise the error itself.
+func (s *Store) failed(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
+	}
+	if !isOutage(err) {
+		return fmt.Errorf("redisstore: %w", err)
+	}
+	s.markDown(err)
+	return fmt.Errorf("%w: %v", store.ErrUnavailable, err)
+}
+
+// useFallback reports whether a failed call is to be served by the fallback.
+func (s *Store) useFallback(err error) bool {
+	return !s.failClosed && errors.Is(err, store.ErrUnavailable)
+}
+
+func (s *Store) unavailable() error {
+	return fmt.Errorf("%w: redisstore: redis is down", store.ErrUnavailable)
+}
+
+// exec runs op against Redis within OpTimeout, or fb when Redis is down and
+// the store fails open.
+func (s *Store) exec(ctx context.Context, op func(context.Context) error, fb func() error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if s.down.Load() {
+		if s.failClosed {
+			return s.unavailable()
+		}
+		return fb()
+	}
+	rctx, cancel := context.WithTimeout(ctx, s.opTimeout)
+	err := op(rctx)
+	cancel()
+	if err == nil {
+		return nil
+	}
+	if err = s.failed(ctx, err); s.useFallback(err) {
+		return fb()
+	}
+	return err
+}
+
+// markDown records an outage: the first caller logs it and starts the probe.
+func (s *Store) markDown(err error) {
+	if !s.down.CompareAndSwap(false, true) {
+		return
+	}
+	s.subscribed.Store(false)
+	mode := "failing open: serving from the in-memory fallback"
+	if s.failClosed {
+		mode = "failing closed: calls return store.ErrUnavailable"
+	}
+	s.log.Warn("redisstore: redis unavailable", "error", err, "mode", mode, "prefix", s.prefix)
+	s.goBackground(s.probe)
+}
+
+// goBackground starts f unless the store is closing.
+func (s *Store) goBackground(f func()) {
+	s.psMu.Lock()
+	defer s.psMu.Unlock()
+	if s.ctx.Err() != nil {
+		return
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		f()
+	}()
+}
+
+// probe pings Redis every ProbeInterval until it answers, then resumes.
+func (s *Store) probe() {
+	t := time.NewTicker(s.probeEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(s.ctx, s.opTimeout)
+		err := s.c.Ping(ctx).Err()
+		if err == nil {
+			for _, sc := range s.sc.all() {
+				_ = sc.Load(ctx, s.c).Err()
+			}
+		}
+		cancel()
+		if err == nil {
+			s.down.Store(false)
+			s.log.Info("redisstore: redis reachable again, resuming", "prefix", s.prefix)
+			return
+		}
+	}
+}
+
+// subscribeLoop keeps the ban cache coherent: it applies every ban event,
+// reloads the cache on each (re)subscription and after BanCacheTTL without
+// events, and reconnects after errors.
+func (s *Store) subscribeLoop() {
+	defer s.wg.Done()
+	ps := s.c.Subscribe(s.ctx, s.channel)
+	s.psMu.Lock()
+	s.ps = ps
+	closing := s.ctx.Err() != nil
+	s.psMu.Unlock()
+	defer ps.Close()
+	if closing {
+		return
+	}
+	confirmed := false // the server confirmed the current subscription
+	for s.ctx.Err() == nil {
+		timeout := s.banTTL
+		if confirmed && !s.subscribed.Load() {
+			timeout = s.probeEvery // retry the reload soon
+		}
+		msg, err := ps.ReceiveTimeout(s.ctx, timeout)
+		if err != nil {
+			if s.ctx.Err() != nil {
+				return
+			}
+			var ne net.Error
+			if confirmed && errors.As(err, &ne) && ne.Timeout() {
+				// Quiet channel: refresh the cache and check the connection.
+				s.reload()
+				_ = ps.Ping(s.ctx)
+				continue
+			}
+			confirmed = false
+			s.subscribed.Store(false)
+			s.sleep(s.probeEvery) // go-redis reconnects on the next receive
+			continue
+		}
+		switch m := msg.(type) {
+		case *redis.Subscription:
+			if m.Kind == "subscribe" {
+				confirmed = true
+				s.reload()
+			}
+		case *redis.Message:
+			s.apply(m.Payload)
+		}
+	}
+}
+
+func (s *Store) sleep(d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-s.ctx.Done():
+	case <-t.C:
+	}
+}
+
+// reload replaces the ban cache with the bans hash, pruning bans that ended
+// over an hour ago by the wall clock. The cache is authoritative (Banned
+// stops reading Redis) once a reload under a live subscription succeeds.
+func (s *Store) reload() {
+	ctx, cancel := context.WithTimeout(s.ctx, 4*s.opTimeout)
+	defer cancel()
+	cutoff := time.Now().Add(-time.Hour).UnixMilli()
+	vals, err := s.sc.loadBans.Run(ctx, s.c, []string{s.bansKey}, cutoff).StringSlice()
+	if err != nil {
+		s.subscribed.Store(false)
+		return
+	}
+	m := make(map[string]store.Ban, len(vals)/2)
+	for i := 0; i+1 < len(vals); i += 2 {
+		if b, ok := parseBan(vals[i], vals[i+1]); ok {
+			m[vals[i]] = b
+		}
+	}
+	s.cacheMu.Lock()
+	s.cache = m
+	s.cacheMu.Unlock()
+	s.subscribed.Store(true)
+	s.readyOnce.Do(func() { close(s.ready) })
+}
+
+// apply updates the cache from one ban event.
+func (s *Store) apply(payload string) {
+	var ev banEvent
+	if err := json.Unmarshal([]byte(payload), &ev); err != nil || ev.Client == "" {
+		return
+	}
+	s.cacheMu.Lock()
+	switch ev.Op {
+	case "ban":
+		s.cache[ev.Client] = store.Ban{Client: ev.Client, Until: time.UnixMilli(ev.Until), Reason: ev.Reason}
+	case "unban":
+		delete(s.cache, ev.Client)
+	}
+	s.cacheMu.Unlock()
+}
