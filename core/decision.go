@@ -69,6 +69,7 @@ type Decision struct {
 	maxBody   int64 // route max_request_size, 0 = none
 	req       Request
 	endpoint  string
+	clientKey string // Client.String(), computed once
 }
 
 // Blocked reports whether the request must not reach the handler.

@@ -19,7 +19,6 @@ import (
 	"log/slog"
 	"net/netip"
 	"net/textproto"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +26,7 @@ import (
 	"github.com/guardgo/guard/core/clientip"
 	"github.com/guardgo/guard/core/ipset"
 	"github.com/guardgo/guard/core/store"
+	"github.com/guardgo/guard/core/uarules"
 )
 
 // GeoResolver maps an address to an ISO 3166 alpha-2 country code.
@@ -125,7 +125,7 @@ type Engine struct {
 	blacklist    *ipset.Set
 	exempt       *ipset.Set
 	emergencyWL  *ipset.Set
-	userAgents   []*regexp.Regexp
+	userAgents   *uarules.Matcher
 	globalLimit  store.Limit
 	endpointLims map[string]store.Limit
 	blockedCC    map[string]bool
@@ -191,13 +191,9 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 	e.exempt = must("exempt_ips", cfg.ExemptIPs)
 	e.emergencyWL = must("emergency_whitelist", cfg.EmergencyWhitelist)
 	e.resolver = clientip.New(must("trusted_proxies", cfg.TrustedProxies), cfg.TrustedProxyDepth)
-	for _, ua := range cfg.BlockedUserAgents {
-		re, err := regexp.Compile("(?i)" + ua)
-		if err != nil {
-			errs = append(errs, fieldErr("blocked_user_agents", "%v", err))
-			continue
-		}
-		e.userAgents = append(e.userAgents, re)
+	var err error
+	if e.userAgents, err = uarules.Compile(cfg.BlockedUserAgents); err != nil {
+		errs = append(errs, fieldErr("blocked_user_agents", "%v", err))
 	}
 	e.globalLimit = store.Limit{Key: "global", Max: cfg.RateLimit, Window: cfg.RateLimitWindow.D()}
 	if len(cfg.EndpointRateLimits) > 0 {
@@ -217,7 +213,6 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 		e.cors = newCORSPolicy(&cfg)
 	}
 	e.errorBodies = cfg.CustomErrorResponses
-	var err error
 	if e.globalBehavior, err = compileBehavior(cfg.GlobalBehaviorRules, "global_behavior_rules"); err != nil {
 		errs = append(errs, err)
 	}

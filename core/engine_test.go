@@ -37,7 +37,7 @@ var okHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 
 type req struct {
 	method, target, remote, body string
-	header                      map[string]string
+	header                       map[string]string
 }
 
 func (r req) build() *http.Request {

@@ -45,6 +45,7 @@ func (e *Engine) check(ctx context.Context, req Request, d *Decision) {
 	peer := clientip.ParsePeer(req.RemoteAddr())
 	client := e.resolver.Resolve(peer, h["X-Forwarded-For"])
 	d.Client = client
+	d.clientKey = client.String()
 	if e.cors != nil {
 		if o := headerFirst(h, "Origin"); o != "" && e.cors.OriginAllowed(o) {
 			d.origin = o
@@ -76,7 +77,7 @@ func (e *Engine) check(ctx context.Context, req Request, d *Decision) {
 
 	// 6. IP security.
 	if e.cfg.EnableIPBanning && !bypass.has(bypassIPBan) {
-		ban, banned, err := e.store.Banned(ctx, client.String(), e.now())
+		ban, banned, err := e.store.Banned(ctx, d.clientKey, e.now())
 		if err != nil {
 			if e.internalError(ctx, d, "ip_ban", err) {
 				return
@@ -276,16 +277,12 @@ func (e *Engine) checkCountries(ctx context.Context, d *Decision, route *compile
 
 func (e *Engine) checkUserAgent(ctx context.Context, d *Decision, route *compiledRoute, ua string) bool {
 	if route != nil {
-		for _, re := range route.userAgents {
-			if re.MatchString(ua) {
-				return e.block(ctx, d, http.StatusForbidden, ReasonUserAgent, "user_agent", "User-Agent not allowed", nil, "pattern", re.String()[4:])
-			}
+		if rule, ok := route.userAgents.Match(ua); ok {
+			return e.block(ctx, d, http.StatusForbidden, ReasonUserAgent, "user_agent", "User-Agent not allowed", nil, "pattern", rule)
 		}
 	}
-	for _, re := range e.userAgents {
-		if re.MatchString(ua) {
-			return e.block(ctx, d, http.StatusForbidden, ReasonUserAgent, "user_agent", "User-Agent not allowed", nil, "pattern", re.String()[4:])
-		}
+	if rule, ok := e.userAgents.Match(ua); ok {
+		return e.block(ctx, d, http.StatusForbidden, ReasonUserAgent, "user_agent", "User-Agent not allowed", nil, "pattern", rule)
 	}
 	return false
 }
@@ -324,7 +321,7 @@ func (e *Engine) countRequest(ctx context.Context, d *Decision, route *compiledR
 	if len(limits) == 0 && len(counters) == 0 {
 		return false
 	}
-	res, err := e.store.Hit(ctx, store.HitRequest{Client: client.String(), Limits: limits, Counters: counters}, e.now())
+	res, err := e.store.Hit(ctx, store.HitRequest{Client: d.clientKey, Limits: limits, Counters: counters}, e.now())
 	if err != nil {
 		return e.internalError(ctx, d, "rate_limit", err)
 	}

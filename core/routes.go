@@ -3,12 +3,12 @@ package guard
 import (
 	"fmt"
 	"net/netip"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/guardgo/guard/core/ipset"
 	"github.com/guardgo/guard/core/store"
+	"github.com/guardgo/guard/core/uarules"
 )
 
 // normalizeTemplate turns the route templates of the supported routers into
@@ -72,7 +72,7 @@ type compiledRoute struct {
 
 	rateLimit    *store.Limit
 	geoLimits    map[string]store.Limit
-	userAgents   []*regexp.Regexp
+	userAgents   *uarules.Matcher
 	contentTypes []string
 	maxSize      int64
 
@@ -313,12 +313,8 @@ func compileRoute(rc *RouteConfig, pol *Policy, field string) (*compiledRoute, e
 			r.geoLimits[cc] = store.Limit{Key: "geo:" + cc + ":" + r.template, Max: l.Requests, Window: l.Window.D()}
 		}
 	}
-	for _, ua := range rc.BlockUserAgents {
-		re, err := regexp.Compile("(?i)" + ua)
-		if err != nil {
-			return nil, fieldErr(field+".block_user_agents", "%v", err)
-		}
-		r.userAgents = append(r.userAgents, re)
+	if r.userAgents, err = uarules.Compile(rc.BlockUserAgents); err != nil {
+		return nil, fieldErr(field+".block_user_agents", "%v", err)
 	}
 	for _, ct := range rc.ContentTypeFilter {
 		r.contentTypes = append(r.contentTypes, strings.ToLower(strings.TrimSpace(ct)))
