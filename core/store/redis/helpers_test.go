@@ -144,7 +144,7 @@ func (s *server) addr() string { return "127.0.0.1:" + strconv.Itoa(s.port) }
 func (s *server) start() {
 	s.t.Helper()
 	args := append([]string{"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1", "--save", "",
-		"--appendonly", "no", "--dir", s.dir, "--protected-mode", "no"}, s.args...)
+		"--dir", s.dir, "--protected-mode", "no"}, s.args...)
 	s.cmd = exec.Command("redis-server", args...)
 	s.log.Reset()
 	s.cmd.Stdout, s.cmd.Stderr = &s.log, &s.log

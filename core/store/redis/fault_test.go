@@ -1,0 +1,230 @@
+package redisstore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/guardgo/guard/core/store"
+	redisstore "github.com/guardgo/guard/core/store/redis"
+	"github.com/redis/go-redis/v9"
+)
+
+// recorder is a slog.Handler counting records by level.
+type recorder struct {
+	mu     sync.Mutex
+	counts map[slog.Level]int
+	msgs   []string
+}
+
+func (r *recorder) Enabled(context.Context, slog.Level) bool { return true }
+func (r *recorder) WithAttrs([]slog.Attr) slog.Handler        { return r }
+func (r *recorder) WithGroup(string) slog.Handler             { return r }
+func (r *recorder) Handle(_ context.Context, rec slog.Record) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.counts == nil {
+		r.counts = map[slog.Level]int{}
+	}
+	r.counts[rec.Level]++
+	r.msgs = append(r.msgs, rec.Message)
+	return nil
+}
+
+func (r *recorder) count(l slog.Level) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.counts[l]
+}
+
+// load runs requests against s from a few goroutines until stopped,
+// recording errors and the slowest call.
+type load struct {
+	stop    chan struct{}
+	wg      sync.WaitGroup
+	calls   atomic.Int64
+	errs    atomic.Int64
+	lastErr atomic.Value
+	slowest atomic.Int64 // ns
+}
+
+func startLoad(s store.Store, workers int, banned string) *load {
+	l := &load{stop: make(chan struct{})}
+	for w := range workers {
+		l.wg.Go(func() {
+			ctx := context.Background()
+			for i := 0; ; i++ {
+				select {
+				case <-l.stop:
+					return
+				default:
+				}
+				start := time.Now()
+				_, err := s.Hit(ctx, twoLimitsOneCounter(fmt.Sprintf("198.51.%d.%d", w, i%200)), start)
+				if err == nil {
+					var ok bool
+					_, ok, err = s.Banned(ctx, banned, start)
+					if err == nil && !ok {
+						err = errors.New("the ban made before the outage was lost")
+					}
+				}
+				d := time.Since(start)
+				l.calls.Add(1)
+				for {
+					old := l.slowest.Load()
+					if int64(d) <= old || l.slowest.CompareAndSwap(old, int64(d)) {
+						break
+					}
+				}
+				if err != nil {
+					l.errs.Add(1)
+					l.lastErr.Store(err)
+				}
+				time.Sleep(time.Millisecond)
+			}
+		})
+	}
+	return l
+}
+
+func (l *load) end() {
+	close(l.stop)
+	l.wg.Wait()
+}
+
+func waitFor(t *testing.T, what string, limit time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not after %s", what, limit)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+const (
+	faultOpTimeout = 100 * time.Millisecond
+	// faultMargin allows for scheduling on a loaded two-core machine under
+	// the race detector.
+	faultMargin = 250 * time.Millisecond
+)
+
+// faultStore starts a private redis-server and a Store over it.
+func faultStore(t *testing.T, failClosed bool) (*server, *redis.Client, *redisstore.Store, *recorder) {
+	requireBinaries(t)
+	// Persisted, as production Redis is, so the ban survives the restart.
+	srv := startServer(t, freePort(t, false), "--appendonly", "yes", "--appendfsync", "always")
+	c := redis.NewClient(&redis.Options{Addr: srv.addr(), ContextTimeoutEnabled: true})
+	t.Cleanup(func() { c.Close() })
+	rec := &recorder{}
+	s := newStore(t, c, redisstore.Options{
+		FailClosed:    failClosed,
+		OpTimeout:     faultOpTimeout,
+		ProbeInterval: 50 * time.Millisecond,
+		Logger:        slog.New(rec),
+	})
+	if err := s.Ban(context.Background(), store.Ban{Client: "banned", Until: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	return srv, c, s, rec
+}
+
+// usesRedis checks that a Hit lands in Redis again.
+func usesRedis(t *testing.T, c *redis.Client, s *redisstore.Store) {
+	t.Helper()
+	ctx := context.Background()
+	before, err := c.DBSize(ctx).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Hit(ctx, twoLimitsOneCounter("192.0.2.200"), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	after, err := c.DBSize(ctx).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after != before+3 {
+		t.Fatalf("a Hit after recovery created %d keys in Redis, want 3", after-before)
+	}
+}
+
+func TestFaultFailOpen(t *testing.T) {
+	tests := []struct {
+		name    string
+		breakIt func(*server)
+		mendIt  func(*testing.T, *server)
+	}{
+		{"killed and restarted", func(s *server) { s.kill() }, func(t *testing.T, s *server) { s.start() }},
+		{"hung and resumed", func(s *server) { s.signal(syscall.SIGSTOP) }, func(t *testing.T, s *server) { s.signal(syscall.SIGCONT) }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, c, s, rec := faultStore(t, false)
+			l := startLoad(s, 4, "banned")
+			time.Sleep(150 * time.Millisecond)
+			if l.calls.Load() == 0 {
+				t.Fatal("no load")
+			}
+			tc.breakIt(srv)
+			waitFor(t, "store down", 2*time.Second, s.Down)
+			mark := l.calls.Load()
+			time.Sleep(300 * time.Millisecond)
+			if l.calls.Load()-mark < 50 {
+				t.Fatalf("only %d calls served during the outage", l.calls.Load()-mark)
+			}
+			tc.mendIt(t, srv)
+			waitFor(t, "recovery", 5*time.Second, func() bool { return !s.Down() })
+			time.Sleep(100 * time.Millisecond)
+			l.end()
+			if n := l.errs.Load(); n > 0 {
+				t.Fatalf("%d of %d calls failed while failing open; last: %v", n, l.calls.Load(), l.lastErr.Load())
+			}
+			if slowest := time.Duration(l.slowest.Load()); slowest > faultOpTimeout+faultMargin {
+				t.Fatalf("slowest call %s, bound %s", slowest, faultOpTimeout+faultMargin)
+			}
+			if w, i := rec.count(slog.LevelWarn), rec.count(slog.LevelInfo); w != 1 || i != 1 {
+				t.Fatalf("logged %d warnings and %d notices (%v), want one of each", w, i, rec.msgs)
+			}
+			usesRedis(t, c, s)
+			t.Logf("%d calls, slowest %s", l.calls.Load(), time.Duration(l.slowest.Load()))
+		})
+	}
+}
+
+func TestFaultFailClosed(t *testing.T) {
+	srv, c, s, rec := faultStore(t, true)
+	ctx := context.Background()
+	srv.kill()
+	// The first call notices the outage; every call fails fast with
+	// ErrUnavailable, and none is served by the fallback.
+	for i := range 20 {
+		start := time.Now()
+		_, err := s.Hit(ctx, twoLimitsOneCounter("c"), start)
+		if !errors.Is(err, store.ErrUnavailable) {
+			t.Fatalf("Hit %d: got %v, want ErrUnavailable", i, err)
+		}
+		if _, _, err := s.Banned(ctx, "banned", start); i > 0 && !errors.Is(err, store.ErrUnavailable) {
+			t.Fatalf("Banned %d: got %v, want ErrUnavailable", i, err)
+		}
+		if d := time.Since(start); d > faultOpTimeout+faultMargin {
+			t.Fatalf("call %d took %s", i, d)
+		}
+	}
+	if !s.Down() {
+		t.Fatal("not down")
+	}
+	srv.start()
+	waitFor(t, "recovery", 5*time.Second, func() bool { return !s.Down() })
+	usesRedis(t, c, s)
+	if w := rec.count(slog.LevelWarn); w != 1 {
+		t.Fatalf("%d warnings, want 1", w)
+	}
+}
