@@ -84,6 +84,7 @@ func BenchmarkMatchResponse(b *testing.B) {
 		{"status", "status:404", false},
 		{"substring", "\"result\":\"win\"", true},
 		{"substring-absent", "exception", false},
+		{"substring-near-misses", "item numbers", false}, // a candidate in every item
 		{"regex", `regex:"result"\s*:\s*"win"`, true},
 		{"json-eq", "json:result==win", true},
 		{"json-array", "json:items[].state==won", false},

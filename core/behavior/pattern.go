@@ -55,6 +55,7 @@ type Pattern struct {
 	kind   patternKind
 	status int
 	lit    []byte         // lower-cased ASCII substring (kindSubstring)
+	anchor int            // index of lit's rarest byte
 	raw    []byte         // substring that is not valid UTF-8, matched exactly
 	re     *regexp.Regexp // kindRegex, or kindSubstring with a non-ASCII needle
 	json   *jsonExpr
@@ -100,6 +101,7 @@ func ParsePattern(s string) (*Pattern, error) {
 		switch {
 		case isASCII(s):
 			p.lit = []byte(strings.ToLower(s))
+			p.anchor = rareIndex(p.lit)
 		case utf8.ValidString(s):
 			// Unicode case folding: let RE2 do it on the quoted literal.
 			p.re = regexp.MustCompile("(?i)" + regexp.QuoteMeta(s))
@@ -157,7 +159,7 @@ func (p *Pattern) Match(status int, body []byte) bool {
 		case p.raw != nil:
 			return bytes.Contains(body, p.raw)
 		}
-		return containsFoldASCII(body, p.lit)
+		return containsFoldASCII(body, p.lit, p.anchor)
 	}
 }
 
@@ -177,11 +179,33 @@ func lowerASCII(c byte) byte {
 	return c
 }
 
+// commonBytes lists bytes from most to least frequent in typical response
+// bodies (JSON, HTML, English text); bytes not listed count as rare.
+const commonBytes = ` "e:,tao1i0n2srlhd.c3u-m/4p5_f6g7y8w9b{}v<>=k\nx'jqz`
+
+// rareIndex picks the position in needle (lower-case ASCII) whose byte is
+// least frequent, so the scan stops at few false candidates (the memchr
+// rare-byte heuristic).
+func rareIndex(needle []byte) int {
+	best, bestRank := 0, len(commonBytes)+1
+	for i, c := range needle {
+		r := len(commonBytes) - strings.IndexByte(commonBytes, c) // 0 when absent → len+1
+		if r > len(commonBytes) {
+			r = 0
+		}
+		if r < bestRank {
+			best, bestRank = i, r
+		}
+	}
+	return best
+}
+
 // containsFoldASCII reports whether s contains needle (lower-case ASCII)
-// ignoring ASCII case. Candidate positions for the first byte are found with
-// bytes.IndexByte for its lower and upper case; each of the two searches
-// only moves forward, so the scan stays linear.
-func containsFoldASCII(s, needle []byte) bool {
+// ignoring ASCII case. Candidates are found by searching for the needle's
+// byte at index k (its rarest) in lower and upper case with bytes.IndexByte;
+// each of the two searches only moves forward, so the scan stays linear in
+// len(s) times the cost of a failed comparison.
+func containsFoldASCII(s, needle []byte, k int) bool {
 	n := len(needle)
 	if n == 0 {
 		return true
@@ -189,51 +213,49 @@ func containsFoldASCII(s, needle []byte) bool {
 	if n > len(s) {
 		return false
 	}
-	lo := needle[0]
+	lo := needle[k]
 	up := lo
 	if 'a' <= lo && lo <= 'z' {
 		up = lo - ('a' - 'A')
 	}
-	last := len(s) - n // last start position
-	rest := needle[1:]
+	// hay[j] is the anchor byte of a match starting at s[j].
+	hay := s[k : len(s)-n+k+1]
 	if lo == up {
-		for i := 0; i <= last; {
-			j := bytes.IndexByte(s[i:last+1], lo)
-			if j < 0 {
+		for j := 0; j < len(hay); {
+			x := bytes.IndexByte(hay[j:], lo)
+			if x < 0 {
 				return false
 			}
-			i += j
-			if equalFoldLower(s[i+1:i+n], rest) {
+			j += x
+			if equalFoldLower(s[j:j+n], needle) {
 				return true
 			}
-			i++
+			j++
 		}
 		return false
 	}
-	nextLo, nextUp := -1, -1 // next known position of each; -1: search again
-	for i := 0; i <= last; {
-		if nextLo != len(s) && nextLo < i {
-			if j := bytes.IndexByte(s[i:last+1], lo); j >= 0 {
-				nextLo = i + j
-			} else {
-				nextLo = len(s)
+	nextLo, nextUp := -1, -1 // next known anchor position of each case
+	for j := 0; j < len(hay); {
+		if nextLo < j {
+			nextLo = len(hay)
+			if x := bytes.IndexByte(hay[j:], lo); x >= 0 {
+				nextLo = j + x
 			}
 		}
-		if nextUp != len(s) && nextUp < i {
-			if j := bytes.IndexByte(s[i:last+1], up); j >= 0 {
-				nextUp = i + j
-			} else {
-				nextUp = len(s)
+		if nextUp < j {
+			nextUp = len(hay)
+			if x := bytes.IndexByte(hay[j:], up); x >= 0 {
+				nextUp = j + x
 			}
 		}
-		i = min(nextLo, nextUp)
-		if i > last {
+		j = min(nextLo, nextUp)
+		if j >= len(hay) {
 			return false
 		}
-		if equalFoldLower(s[i+1:i+n], rest) {
+		if equalFoldLower(s[j:j+n], needle) {
 			return true
 		}
-		i++
+		j++
 	}
 	return false
 }

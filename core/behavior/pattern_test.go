@@ -110,6 +110,20 @@ func TestPatternMatch(t *testing.T) {
 	}
 }
 
+func TestRareIndex(t *testing.T) {
+	for needle, want := range map[string]int{
+		"\"result\":\"win\"": 10, // 'w'
+		"error":              1,  // the first r: rarer than e and o
+		"zebra":              0,
+		"a":                  0,
+		"#42":                0, // '#' is not listed: rare
+	} {
+		if got := rareIndex([]byte(needle)); got != want {
+			t.Errorf("rareIndex(%q) = %d (%q), want %d", needle, got, needle[got], want)
+		}
+	}
+}
+
 func TestPatternNeedsBody(t *testing.T) {
 	for pat, want := range map[string]bool{
 		"status:404":  false,
@@ -135,13 +149,15 @@ func TestPatternNeedsBody(t *testing.T) {
 // TestContainsFoldASCII checks the substring search against a naive one on
 // inputs that stress the candidate bookkeeping.
 func TestContainsFoldASCII(t *testing.T) {
-	hay := []string{"", "a", "A", "aA", "Aa", "xAaAb", "aaaaAAAAb", "bbbbA", "AbAbAbAc", "cab", "CAB", "zzzzzzzzzzzzzc"}
-	needles := []string{"a", "ab", "aab", "abc", "b", "c", "zc", "aaaab", "1"}
+	hay := []string{"", "a", "A", "aA", "Aa", "xAaAb", "aaaaAAAAb", "bbbbA", "AbAbAbAc", "cab", "CAB", "zzzzzzzzzzzzzc", "q\"Win\"x", "WIWINWIN"}
+	needles := []string{"a", "ab", "aab", "abc", "b", "c", "zc", "aaaab", "1", "\"win\"", "win", "wwin"}
 	for _, h := range hay {
 		for _, n := range needles {
 			want := strings.Contains(strings.ToLower(h), n)
-			if got := containsFoldASCII([]byte(h), []byte(n)); got != want {
-				t.Errorf("containsFoldASCII(%q, %q) = %v, want %v", h, n, got, want)
+			for k := range len(n) { // every anchor position
+				if got := containsFoldASCII([]byte(h), []byte(n), k); got != want {
+					t.Errorf("containsFoldASCII(%q, %q, %d) = %v, want %v", h, n, k, got, want)
+				}
 			}
 		}
 	}
