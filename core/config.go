@@ -11,6 +11,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/guardgo/guard/core/behavior"
 	"github.com/guardgo/guard/core/units"
 )
 
@@ -103,8 +104,8 @@ type Config struct {
 	DetectionMaxTrackedPatterns     int            `yaml:"detection_max_tracked_patterns" json:"detection_max_tracked_patterns"`
 
 	// Behavioural rules applied to every route.
-	GlobalBehaviorRules      []BehaviorRule `yaml:"global_behavior_rules" json:"global_behavior_rules"`
-	BehaviorScanResponseBody bool           `yaml:"behavior_scan_response_body" json:"behavior_scan_response_body"`
+	GlobalBehaviorRules      []behavior.RuleSpec `yaml:"global_behavior_rules" json:"global_behavior_rules"`
+	BehaviorScanResponseBody bool                `yaml:"behavior_scan_response_body" json:"behavior_scan_response_body"`
 	// BehaviorMaxBodyBytes bounds the response prefix captured for return
 	// patterns.
 	BehaviorMaxBodyBytes int `yaml:"behavior_max_body_bytes" json:"behavior_max_body_bytes"`
@@ -228,6 +229,7 @@ func DefaultConfig() Config {
 		DetectionMonitorHistorySize:     1000,
 		DetectionMaxTrackedPatterns:     1000,
 		BehaviorMaxBodyBytes:            64 << 10,
+		BehaviorScanResponseBody:        true,
 		RedisURL:                        "redis://localhost:6379",
 		RedisPrefix:                     "guard:",
 		RedisFailOpen:                   true,

@@ -23,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/guardgo/guard/core/behavior"
 	"github.com/guardgo/guard/core/clientip"
 	"github.com/guardgo/guard/core/ipset"
 	"github.com/guardgo/guard/core/store"
@@ -69,7 +70,6 @@ type options struct {
 	check      RequestCheck
 	modifier   ResponseModifier
 	policies   []routePolicy
-	onBehavior BehaviorAction
 	closers    []io.Closer
 }
 
@@ -143,8 +143,7 @@ type Engine struct {
 	modifier ResponseModifier
 
 	errorBodies    map[int]string
-	globalBehavior behaviorRules
-	onBehavior     BehaviorAction
+	globalBehavior *behavior.Set
 	passive        bool
 
 	closers   []io.Closer
@@ -164,7 +163,7 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 	}
 	e := &Engine{cfg: cfg, log: o.logger, store: o.store, now: o.clock, sinks: o.sinks,
 		geo: o.geo, clouds: o.clouds, reqCheck: o.check, modifier: o.modifier,
-		onBehavior: o.onBehavior, closers: o.closers, passive: cfg.PassiveMode}
+		closers: o.closers, passive: cfg.PassiveMode}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}
@@ -213,12 +212,12 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 		e.cors = newCORSPolicy(&cfg)
 	}
 	e.errorBodies = cfg.CustomErrorResponses
-	if e.globalBehavior, err = compileBehavior(cfg.GlobalBehaviorRules, "global_behavior_rules"); err != nil {
+	if e.globalBehavior, err = cfg.compileBehavior(cfg.GlobalBehaviorRules, "global_behavior_rules", noRouteEndpoint); err != nil {
 		errs = append(errs, err)
 	}
 	// Code-level policies first: they win over `routes:` entries.
 	for _, rp := range o.policies {
-		r, err := rp.policy.compile(rp.pattern, rp.methods)
+		r, err := rp.policy.compile(&e.cfg, rp.pattern, rp.methods)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -226,7 +225,7 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 		e.routes.add(r)
 	}
 	for i := range cfg.Routes {
-		r, err := compileRoute(&cfg.Routes[i], nil, fmt.Sprintf("routes[%d]", i))
+		r, err := compileRoute(&e.cfg, &e.cfg.Routes[i], nil, fmt.Sprintf("routes[%d]", i))
 		if err != nil {
 			errs = append(errs, err)
 			continue

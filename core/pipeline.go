@@ -314,9 +314,10 @@ func (e *Engine) countRequest(ctx context.Context, d *Decision, route *compiledR
 		}
 		limits = append(limits, e.globalLimit)
 	}
-	var counters []store.Counter
+	var countersBuf [4]store.Counter
+	counters := countersBuf[:0]
 	if !bypass.has(bypassBehavior) {
-		counters = e.behaviorCounters(route, d.endpoint, counters)
+		counters = e.behaviorCounters(d, counters)
 	}
 	if len(limits) == 0 && len(counters) == 0 {
 		return false
@@ -344,7 +345,7 @@ func (e *Engine) countRequest(ctx context.Context, d *Decision, route *compiledR
 		}
 	}
 	if len(counters) > 0 {
-		return e.applyBehavior(ctx, d, route, counters, res.Counts)
+		return e.applyBehavior(ctx, d, res.Counts)
 	}
 	return false
 }

@@ -32,7 +32,10 @@ func WithRoutePolicy(pattern string, p *Policy, methods ...string) Option {
 	}
 }
 
-func (p *Policy) compile(pattern string, methods []string) (*compiledRoute, error) {
+func (p *Policy) compile(cfg *Config, pattern string, methods []string) (*compiledRoute, error) {
+	if p == nil {
+		return nil, fieldErr(fmt.Sprintf("policy %q", pattern), "nil *Policy")
+	}
 	rc := p.Route
 	rc.Path = pattern
 	if len(methods) > 0 {
@@ -44,5 +47,5 @@ func (p *Policy) compile(pattern string, methods []string) (*compiledRoute, erro
 	if err := joinErrors(v.errs); err != nil {
 		return nil, err
 	}
-	return compileRoute(&rc, p, field)
+	return compileRoute(cfg, &rc, p, field)
 }

@@ -56,11 +56,12 @@ func (e *Engine) Serve(w http.ResponseWriter, r *http.Request, route string, nex
 		f.cb = countingBody{rc: r.Body, limit: d.maxBody}
 		r.Body = &f.cb
 	}
-	f.rw = responseWriter{ResponseWriter: w, e: e, d: d, status: http.StatusOK}
+	f.rw = responseWriter{ResponseWriter: w, e: e, d: d, status: http.StatusOK, captureMax: e.captureLimit(d)}
 	next.ServeHTTP(&f.rw, r)
 	if !f.rw.wroteHeader {
 		f.rw.WriteHeader(http.StatusOK) // headers go out even for empty responses
 	}
+	e.observeResponse(r.Context(), d, f.rw.status, f.rw.capture)
 	e.finish(r.Context(), d, f.rw.status)
 }
 
@@ -125,6 +126,8 @@ type responseWriter struct {
 	d           *Decision
 	status      int
 	wroteHeader bool
+	capture     []byte // response prefix for return patterns
+	captureMax  int
 }
 
 // WriteHeader implements http.ResponseWriter.
@@ -146,6 +149,9 @@ func (w *responseWriter) WriteHeader(code int) {
 func (w *responseWriter) Write(b []byte) (int, error) {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
+	}
+	if room := w.captureMax - len(w.capture); room > 0 {
+		w.capture = append(w.capture, b[:min(room, len(b))]...)
 	}
 	return w.ResponseWriter.Write(b)
 }

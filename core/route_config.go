@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"github.com/guardgo/guard/core/behavior"
 	"github.com/guardgo/guard/core/units"
 )
 
@@ -12,29 +13,29 @@ type RouteConfig struct {
 	// Methods restricts the policy to these methods; empty means all.
 	Methods []string `yaml:"methods" json:"methods"`
 
-	RequireIP           *IPListConfig            `yaml:"require_ip" json:"require_ip"`
-	BlockCountries      []string                 `yaml:"block_countries" json:"block_countries"`
-	AllowCountries      []string                 `yaml:"allow_countries" json:"allow_countries"`
-	BlockClouds         []string                 `yaml:"block_clouds" json:"block_clouds"`
-	Bypass              []string                 `yaml:"bypass" json:"bypass"`
-	DetectionExclusion  *DetectionExclusion      `yaml:"detection_exclusion" json:"detection_exclusion"`
-	RateLimit           *RouteRateLimit          `yaml:"rate_limit" json:"rate_limit"`
-	GeoRateLimit        map[string]EndpointLimit `yaml:"geo_rate_limit" json:"geo_rate_limit"`
-	BlockUserAgents     []string                 `yaml:"block_user_agents" json:"block_user_agents"`
-	ContentTypeFilter   []string                 `yaml:"content_type_filter" json:"content_type_filter"`
-	MaxRequestSize      int64                    `yaml:"max_request_size" json:"max_request_size"`
-	RequireHeaders      map[string]string        `yaml:"require_headers" json:"require_headers"`
-	RequireAuth         *RequireAuth             `yaml:"require_auth" json:"require_auth"`
-	APIKeyAuth          *APIKeyAuth              `yaml:"api_key_auth" json:"api_key_auth"`
-	RequireReferrer     []string                 `yaml:"require_referrer" json:"require_referrer"`
-	RequireHTTPS        bool                     `yaml:"require_https" json:"require_https"`
-	TimeWindow          *TimeWindow              `yaml:"time_window" json:"time_window"`
-	SuspiciousDetection *bool                    `yaml:"suspicious_detection" json:"suspicious_detection"`
-	HoneypotDetection   []string                 `yaml:"honeypot_detection" json:"honeypot_detection"`
-	UsageMonitor        *UsageMonitor            `yaml:"usage_monitor" json:"usage_monitor"`
-	ReturnMonitor       *ReturnMonitor           `yaml:"return_monitor" json:"return_monitor"`
-	SuspiciousFrequency *SuspiciousFrequency     `yaml:"suspicious_frequency" json:"suspicious_frequency"`
-	BehaviorAnalysis    []BehaviorRule           `yaml:"behavior_analysis" json:"behavior_analysis"`
+	RequireIP           *IPListConfig                 `yaml:"require_ip" json:"require_ip"`
+	BlockCountries      []string                      `yaml:"block_countries" json:"block_countries"`
+	AllowCountries      []string                      `yaml:"allow_countries" json:"allow_countries"`
+	BlockClouds         []string                      `yaml:"block_clouds" json:"block_clouds"`
+	Bypass              []string                      `yaml:"bypass" json:"bypass"`
+	DetectionExclusion  *DetectionExclusion           `yaml:"detection_exclusion" json:"detection_exclusion"`
+	RateLimit           *RouteRateLimit               `yaml:"rate_limit" json:"rate_limit"`
+	GeoRateLimit        map[string]EndpointLimit      `yaml:"geo_rate_limit" json:"geo_rate_limit"`
+	BlockUserAgents     []string                      `yaml:"block_user_agents" json:"block_user_agents"`
+	ContentTypeFilter   []string                      `yaml:"content_type_filter" json:"content_type_filter"`
+	MaxRequestSize      int64                         `yaml:"max_request_size" json:"max_request_size"`
+	RequireHeaders      map[string]string             `yaml:"require_headers" json:"require_headers"`
+	RequireAuth         *RequireAuth                  `yaml:"require_auth" json:"require_auth"`
+	APIKeyAuth          *APIKeyAuth                   `yaml:"api_key_auth" json:"api_key_auth"`
+	RequireReferrer     []string                      `yaml:"require_referrer" json:"require_referrer"`
+	RequireHTTPS        bool                          `yaml:"require_https" json:"require_https"`
+	TimeWindow          *TimeWindow                   `yaml:"time_window" json:"time_window"`
+	SuspiciousDetection *bool                         `yaml:"suspicious_detection" json:"suspicious_detection"`
+	HoneypotDetection   []string                      `yaml:"honeypot_detection" json:"honeypot_detection"`
+	UsageMonitor        *behavior.UsageMonitor        `yaml:"usage_monitor" json:"usage_monitor"`
+	ReturnMonitor       *behavior.ReturnMonitor       `yaml:"return_monitor" json:"return_monitor"`
+	SuspiciousFrequency *behavior.SuspiciousFrequency `yaml:"suspicious_frequency" json:"suspicious_frequency"`
+	BehaviorAnalysis    []behavior.RuleSpec           `yaml:"behavior_analysis" json:"behavior_analysis"`
 }
 
 // IPListConfig is a route's own whitelist and blacklist.
@@ -79,32 +80,4 @@ type TimeWindow struct {
 	Start    string `yaml:"start" json:"start"`
 	End      string `yaml:"end" json:"end"`
 	Timezone string `yaml:"timezone" json:"timezone"`
-}
-
-// UsageMonitor is the usage_monitor decorator: more than MaxCalls calls in
-// Window triggers Action.
-type UsageMonitor struct {
-	MaxCalls    int            `yaml:"max_calls" json:"max_calls"`
-	Window      units.Duration `yaml:"window" json:"window"`
-	Action      string         `yaml:"action" json:"action"`
-	BanDuration units.Duration `yaml:"ban_duration" json:"ban_duration"`
-}
-
-// ReturnMonitor is the return_monitor decorator: more than MaxOccurrences
-// responses matching Pattern in Window triggers Action.
-type ReturnMonitor struct {
-	Pattern        string         `yaml:"pattern" json:"pattern"`
-	MaxOccurrences int            `yaml:"max_occurrences" json:"max_occurrences"`
-	Window         units.Duration `yaml:"window" json:"window"`
-	Action         string         `yaml:"action" json:"action"`
-	BanDuration    units.Duration `yaml:"ban_duration" json:"ban_duration"`
-}
-
-// SuspiciousFrequency is the suspicious_frequency decorator: more than
-// MaxFrequency × Window requests in Window triggers Action.
-type SuspiciousFrequency struct {
-	MaxFrequency float64        `yaml:"max_frequency" json:"max_frequency"`
-	Window       units.Duration `yaml:"window" json:"window"`
-	Action       string         `yaml:"action" json:"action"`
-	BanDuration  units.Duration `yaml:"ban_duration" json:"ban_duration"`
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/guardgo/guard/core/behavior"
 	"github.com/guardgo/guard/core/ipset"
 	"github.com/guardgo/guard/core/store"
 	"github.com/guardgo/guard/core/uarules"
@@ -54,6 +55,7 @@ func normalizeTemplate(t string) string {
 type compiledRoute struct {
 	template string   // normalised
 	display  string   // as configured
+	field    string   // where it was declared: "routes[2]" or `policy "/x"`
 	segs     []string // template split on '/', for path matching
 	methods  []string // upper case; empty = all
 
@@ -90,7 +92,7 @@ type compiledRoute struct {
 
 	policy *Policy // code-level extras (verifiers, validators)
 
-	behavior behaviorRules
+	behavior *behavior.Set // route rules plus global rules; nil when none
 }
 
 type bypassSet uint16
@@ -269,10 +271,11 @@ func canonicalCloud(name string) string {
 }
 
 // compileRoute builds a compiledRoute from a validated RouteConfig.
-func compileRoute(rc *RouteConfig, pol *Policy, field string) (*compiledRoute, error) {
+func compileRoute(cfg *Config, rc *RouteConfig, pol *Policy, field string) (*compiledRoute, error) {
 	r := &compiledRoute{
 		template:            normalizeTemplate(rc.Path),
 		display:             rc.Path,
+		field:               field,
 		suspiciousDetection: true,
 		policy:              pol,
 	}
@@ -352,11 +355,8 @@ func compileRoute(rc *RouteConfig, pol *Policy, field string) (*compiledRoute, e
 		r.suspiciousDetection = *rc.SuspiciousDetection
 	}
 	r.honeypot = rc.HoneypotDetection
-	rules, errs := rc.behaviorRules(field)
-	if len(errs) > 0 {
-		return nil, joinErrors(errs)
-	}
-	if r.behavior, err = compileBehavior(rules, field); err != nil {
+	rules := append(rc.behaviorRules(), cfg.GlobalBehaviorRules...)
+	if r.behavior, err = cfg.compileBehavior(rules, field, r.template); err != nil {
 		return nil, err
 	}
 	return r, nil

@@ -426,9 +426,7 @@ func (r *RouteConfig) validate(v *validator, f string) {
 			v.add(fmt.Sprintf("%s.honeypot_detection[%d]", f, i), "empty field name")
 		}
 	}
-	rules, errs := r.behaviorRules(f)
-	v.errs = append(v.errs, errs...)
-	validateBehaviorRules(v, "", rules)
+	validateBehaviorRules(v, f, r.behaviorRules())
 }
 
 // parseClock parses "HH:MM" (or "HH:MM:SS") into an offset from midnight.
