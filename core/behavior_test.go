@@ -174,4 +174,3 @@ func TestInvalidBehaviorRulesRejected(t *testing.T) {
 		}
 	}
 }
-

@@ -25,6 +25,7 @@ import (
 
 	"github.com/guardgo/guard/core/behavior"
 	"github.com/guardgo/guard/core/clientip"
+	"github.com/guardgo/guard/core/cloud"
 	"github.com/guardgo/guard/core/ipset"
 	"github.com/guardgo/guard/core/store"
 	"github.com/guardgo/guard/core/uarules"
@@ -35,11 +36,11 @@ type GeoResolver interface {
 	Country(ip netip.Addr) (iso string, ok bool)
 }
 
-// CloudMatcher says whether an address belongs to one of the given cloud
-// providers (canonical names such as "AWS"); an empty list means any
-// provider. It returns the provider that matched.
+// CloudMatcher returns the cloud providers whose published ranges hold an
+// address. *cloud.Manager implements it; by default the engine builds one
+// from block_cloud_providers, cloud_ranges and cloud_ip_refresh_interval.
 type CloudMatcher interface {
-	Match(ip netip.Addr, providers []string) (provider string, ok bool)
+	Match(ip netip.Addr) cloud.Providers
 }
 
 // RequestCheck is a custom request check (pipeline step 12). It returns nil
@@ -130,7 +131,7 @@ type Engine struct {
 	endpointLims map[string]store.Limit
 	blockedCC    map[string]bool
 	allowedCC    map[string]bool
-	blockClouds  []string
+	blockClouds  cloud.Providers
 	excludePaths []string
 
 	headers  *headerSet
@@ -203,9 +204,7 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 	}
 	e.blockedCC = upperSet(cfg.BlockedCountries)
 	e.allowedCC = upperSet(cfg.WhitelistCountries)
-	for _, c := range cfg.BlockCloudProviders {
-		e.blockClouds = append(e.blockClouds, canonicalCloud(c))
-	}
+	e.blockClouds, _ = cloud.ParseProviders(cfg.BlockCloudProviders) // validated
 	e.excludePaths = cfg.ExcludePaths
 	e.headers = newHeaderSet(&cfg.SecurityHeaders)
 	if cfg.EnableCORS {
@@ -235,8 +234,14 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 	if (len(e.blockedCC) > 0 || len(e.allowedCC) > 0 || cfg.routesUseCountries()) && e.geo == nil {
 		errs = append(errs, fieldErr("geoip_database", "country rules are configured but the engine has no country resolver (guard.WithGeoResolver)"))
 	}
-	if (len(cfg.BlockCloudProviders) > 0 || cfg.routesUseClouds()) && e.clouds == nil {
-		errs = append(errs, fieldErr("block_cloud_providers", "cloud rules are configured but the engine has no cloud matcher (guard.WithCloudMatcher)"))
+	if wanted := cfg.cloudProvidersUsed(); !wanted.Empty() && e.clouds == nil {
+		m, err := newCloudManager(&cfg, wanted, e.log)
+		if err != nil {
+			errs = append(errs, err)
+		} else {
+			e.clouds = m
+			e.closers = append(e.closers, m)
+		}
 	}
 	switch {
 	case o.detector != nil:

@@ -445,3 +445,5 @@ func TestMalformedInputNeverPanics(t *testing.T) {
 		}
 	}
 }
+
+func containsString(s, sub string) bool { return strings.Contains(s, sub) }

@@ -106,16 +106,8 @@ func (e *Engine) check(ctx context.Context, req Request, d *Decision) {
 	if !whitelisted {
 		// 7. Cloud providers.
 		if !bypass.has(bypassClouds) && e.clouds != nil {
-			providers, on := e.blockClouds, len(e.blockClouds) > 0
-			if route != nil && route.blockCloudsSet {
-				providers, on = route.blockClouds, true
-			}
-			if on {
-				if p, ok := e.clouds.Match(client, providers); ok {
-					if e.block(ctx, d, http.StatusForbidden, ReasonCloudProvider, "cloud", "Cloud provider IP not allowed", nil, "provider", p) {
-						return
-					}
-				}
+			if e.checkClouds(ctx, d, route, client) {
+				return
 			}
 		}
 		// 8. User agent.

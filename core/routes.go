@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/guardgo/guard/core/behavior"
+	"github.com/guardgo/guard/core/cloud"
 	"github.com/guardgo/guard/core/ipset"
 	"github.com/guardgo/guard/core/store"
 	"github.com/guardgo/guard/core/uarules"
@@ -63,7 +64,7 @@ type compiledRoute struct {
 	hasIPLists           bool
 	blockCountries       map[string]bool
 	allowCountries       map[string]bool
-	blockClouds          []string // canonical names; nil = not set, empty = all providers
+	blockClouds          cloud.Providers // set when blockCloudsSet; [] in config = every provider
 	blockCloudsSet       bool
 
 	bypass bypassSet
@@ -261,15 +262,6 @@ func upperSet(codes []string) map[string]bool {
 	return m
 }
 
-func canonicalCloud(name string) string {
-	for _, n := range cloudNames {
-		if strings.EqualFold(n, strings.TrimSpace(name)) {
-			return n
-		}
-	}
-	return name
-}
-
 // compileRoute builds a compiledRoute from a validated RouteConfig.
 func compileRoute(cfg *Config, rc *RouteConfig, pol *Policy, field string) (*compiledRoute, error) {
 	r := &compiledRoute{
@@ -297,10 +289,7 @@ func compileRoute(cfg *Config, rc *RouteConfig, pol *Policy, field string) (*com
 	r.allowCountries = upperSet(rc.AllowCountries)
 	if rc.BlockClouds != nil {
 		r.blockCloudsSet = true
-		r.blockClouds = []string{}
-		for _, c := range rc.BlockClouds {
-			r.blockClouds = append(r.blockClouds, canonicalCloud(c))
-		}
+		r.blockClouds = routeClouds(rc.BlockClouds)
 	}
 	r.bypass = parseBypass(rc.Bypass)
 	if d := rc.DetectionExclusion; d != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/guardgo/guard/core/cloud"
 	"github.com/guardgo/guard/core/ipset"
 )
 
@@ -146,13 +147,16 @@ func (c *Config) Validate() error {
 	v.countries("blocked_countries", c.BlockedCountries)
 	v.countries("whitelist_countries", c.WhitelistCountries)
 	for i, p := range c.BlockCloudProviders {
-		if !knownCloud(p) {
-			v.add(fmt.Sprintf("block_cloud_providers[%d]", i), "unknown cloud provider %q (known: %s)", p, strings.Join(cloudNames, ", "))
+		if _, err := cloud.ParseProvider(p); err != nil {
+			v.add(fmt.Sprintf("block_cloud_providers[%d]", i), "unknown cloud provider %q (known: %s)", p, cloud.All())
 		}
 	}
-	for name := range c.CloudRanges {
-		if !knownCloud(name) {
-			v.add(fmt.Sprintf("cloud_ranges[%q]", name), "unknown cloud provider %q (known: %s)", name, strings.Join(cloudNames, ", "))
+	for name, src := range c.CloudRanges {
+		if _, err := cloud.ParseProvider(name); err != nil {
+			v.add(fmt.Sprintf("cloud_ranges[%q]", name), "unknown cloud provider %q (known: %s)", name, cloud.All())
+		}
+		if strings.TrimSpace(src) == "" {
+			v.add(fmt.Sprintf("cloud_ranges[%q]", name), "empty source: give a URL or a file path")
 		}
 	}
 	if (len(c.BlockCloudProviders) > 0 || c.routesUseClouds()) && c.CloudIPRefreshInterval.D() <= 0 {
@@ -320,19 +324,6 @@ func (c *Config) routesUseClouds() bool {
 	return false
 }
 
-// cloudNames are the provider names accepted in configuration
-// (case-insensitive).
-var cloudNames = []string{"AWS", "GCP", "Azure", "DigitalOcean", "Linode", "Vultr", "Cloudflare"}
-
-func knownCloud(name string) bool {
-	for _, n := range cloudNames {
-		if strings.EqualFold(n, strings.TrimSpace(name)) {
-			return true
-		}
-	}
-	return false
-}
-
 var bypassNames = map[string]bool{"all": true, "ip": true, "ip_ban": true, "clouds": true, "countries": true, "rate_limit": true, "penetration": true, "user_agent": true, "https": true, "behavior": true, "emergency": false}
 
 func (r *RouteConfig) validate(v *validator, f string) {
@@ -351,8 +342,8 @@ func (r *RouteConfig) validate(v *validator, f string) {
 	v.countries(f+".block_countries", r.BlockCountries)
 	v.countries(f+".allow_countries", r.AllowCountries)
 	for i, p := range r.BlockClouds {
-		if !knownCloud(p) {
-			v.add(fmt.Sprintf("%s.block_clouds[%d]", f, i), "unknown cloud provider %q (known: %s)", p, strings.Join(cloudNames, ", "))
+		if _, err := cloud.ParseProvider(p); err != nil {
+			v.add(fmt.Sprintf("%s.block_clouds[%d]", f, i), "unknown cloud provider %q (known: %s)", p, cloud.All())
 		}
 	}
 	for i, b := range r.Bypass {
