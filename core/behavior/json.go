@@ -137,14 +137,11 @@ type jsonScanner struct {
 }
 
 func (s *jsonScanner) ws() {
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
+	b, i := s.b, s.i
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
 	}
+	s.i = i
 }
 
 // value reads one value. When active, steps is the rest of the path below
@@ -295,41 +292,42 @@ func (s *jsonScanner) array(e *jsonExpr, steps []jsonStep, active bool, depth in
 // str reads a string starting at its opening quote and leaves s.i after the
 // closing quote. It reports whether the string contains escapes.
 func (s *jsonScanner) str() (escaped bool) {
-	s.i++ // opening quote
-	for s.i < len(s.b) {
-		c := s.b[s.i]
-		switch {
-		case c == '"':
-			s.i++
+	b, i := s.b, s.i+1 // after the opening quote
+	for {
+		// Plain bytes, in a local loop (the hot path of the scanner).
+		for i < len(b) {
+			if c := b[i]; c < 0x20 || c == '"' || c == '\\' {
+				break
+			}
+			i++
+		}
+		if i >= len(b) || b[i] < 0x20 {
+			s.i, s.bad = i, true
 			return escaped
-		case c == '\\':
-			escaped = true
-			if s.i+1 >= len(s.b) {
-				s.bad = true
+		}
+		if b[i] == '"' {
+			s.i = i + 1
+			return escaped
+		}
+		escaped = true // b[i] == '\\'
+		if i+1 >= len(b) {
+			s.i, s.bad = i, true
+			return escaped
+		}
+		switch b[i+1] {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			i += 2
+		case 'u':
+			if i+6 > len(b) || !isHex4(b[i+2:i+6]) {
+				s.i, s.bad = i, true
 				return escaped
 			}
-			switch s.b[s.i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				s.i += 2
-			case 'u':
-				if s.i+6 > len(s.b) || !isHex4(s.b[s.i+2:s.i+6]) {
-					s.bad = true
-					return escaped
-				}
-				s.i += 6
-			default:
-				s.bad = true
-				return escaped
-			}
-		case c < 0x20:
-			s.bad = true
-			return escaped
+			i += 6
 		default:
-			s.i++
+			s.i, s.bad = i, true
+			return escaped
 		}
 	}
-	s.bad = true
-	return escaped
 }
 
 // number reads a JSON number at s.i.
