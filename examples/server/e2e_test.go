@@ -258,3 +258,23 @@ routes:
 		}
 	}
 }
+
+func execServer(cfgPath string) (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	addr := l.Addr().String()
+	l.Close()
+	out, err := exec.Command(serverBin, "-config", cfgPath, "-addr", addr).CombinedOutput()
+	return string(out), err
+}
+
+func containsAll(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
+}
