@@ -198,6 +198,9 @@ func newStore(ctx context.Context, client redis.UniversalClient, opts Options, o
 		s.ownsFallback = true
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	if !honoursDeadlines(client) {
+		s.log.Warn("redisstore: the redis client ignores context deadlines (ContextTimeoutEnabled is off): calls are bounded by its read and write timeouts, not by OpTimeout")
+	}
 
 	pctx, cancel := context.WithTimeout(ctx, s.opTimeout)
 	err := s.c.Ping(pctx).Err()
@@ -226,6 +229,20 @@ func newStore(ctx context.Context, client redis.UniversalClient, opts Options, o
 		cancel()
 	}
 	return s, nil
+}
+
+// honoursDeadlines reports whether go-redis applies context deadlines to the
+// client's network calls.
+func honoursDeadlines(c redis.UniversalClient) bool {
+	switch c := c.(type) {
+	case *redis.Client:
+		return c.Options().ContextTimeoutEnabled
+	case *redis.ClusterClient:
+		return c.Options().ContextTimeoutEnabled
+	case *redis.Ring:
+		return c.Options().ContextTimeoutEnabled
+	}
+	return true
 }
 
 func positive(d, def time.Duration) time.Duration {

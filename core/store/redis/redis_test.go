@@ -35,6 +35,35 @@ func TestClusterConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store {
 		return newStore(t, c, conformanceOptions)
 	})
+	t.Run("ban propagates across instances", func(t *testing.T) {
+		// The second instance uses its own cluster client, so its
+		// subscription may sit on another node than the publisher's.
+		c2 := redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs[1:], ContextTimeoutEnabled: true})
+		t.Cleanup(func() { c2.Close() })
+		opts := conformanceOptions
+		opts.Prefix = testPrefix(t, c)
+		a, b := newStore(t, c, opts), newStore(t, c2, opts)
+		ctx := context.Background()
+		now := time.Now()
+		start := time.Now()
+		if err := a.Ban(ctx, store.Ban{Client: "198.51.100.9", Until: now.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		for {
+			_, ok, err := b.Banned(ctx, "198.51.100.9", now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok {
+				break
+			}
+			if time.Since(start) > 100*time.Millisecond {
+				t.Fatal("ban not seen by the other instance within 100ms")
+			}
+			time.Sleep(time.Millisecond)
+		}
+		t.Logf("ban seen after %s", time.Since(start))
+	})
 }
 
 // countingHook counts the commands and pipelines a client sends.
