@@ -1,2 +1,0 @@
-// Package chiguard adapts the guard engine to chi.
-package chiguard

@@ -1,2 +1,0 @@
-// Package echoguard adapts the guard engine to echo.
-package echoguard

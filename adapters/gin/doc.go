@@ -1,2 +1,0 @@
-// Package ginguard adapts the guard engine to gin.
-package ginguard

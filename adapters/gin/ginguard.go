@@ -1,0 +1,111 @@
+// Package ginguard adapts the guard engine to gin.
+//
+//	engine, err := guard.New(cfg, guard.WithRoutePolicy("/admin", adminPolicy))
+//	r := gin.New()
+//	r.Use(ginguard.New(engine))
+//	r.GET("/admin", admin)
+//	if err := ginguard.Verify(r, engine); err != nil { ... } // after the routes
+//
+// The middleware reads the matched route template with c.FullPath (gin has
+// routed before global middleware runs), calls the engine once through
+// guard.Engine.Serve, and maps the outcome onto gin: a blocked request is
+// written by the engine and the chain is aborted; an allowed one continues
+// with c.Writer wrapped so the engine adds security and CORS headers, and
+// with c.Request replaced by the request the engine hands on (its body may
+// have been partly buffered for inspection; the handler reads it whole).
+//
+// Per-route policies are compiled into the engine by route template
+// (guard.WithRoutePolicy, or `routes:` in the configuration); Verify checks
+// them against the router's table, so a policy naming a route gin does not
+// serve is a start-up error rather than an unprotected route.
+//
+// The client address comes from the engine's trusted-proxy rules; gin's
+// ClientIP (which trusts every proxy by default) is never used.
+package ginguard
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	guard "github.com/guardgo/guard/core"
+)
+
+// New returns gin middleware running every request through e.
+func New(e *guard.Engine) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		orig := c.Writer
+		called := false
+		e.Serve(orig, c.Request, c.FullPath(), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			called = true
+			c.Request = r
+			c.Writer = &writer{ResponseWriter: orig, w: w}
+			c.Next()
+		}))
+		c.Writer = orig
+		if !called {
+			c.Abort()
+		}
+	}
+}
+
+// NewFromConfig builds an engine from cfg and returns its middleware and the
+// engine (to Close, and to pass to Verify).
+func NewFromConfig(cfg guard.Config, opts ...guard.Option) (gin.HandlerFunc, *guard.Engine, error) {
+	e, err := guard.New(cfg, opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return New(e), e, nil
+}
+
+// Verify checks every route policy of e against the routes registered on r
+// (call it after registering them). The error names each policy that
+// matches no route.
+func Verify(r *gin.Engine, e *guard.Engine) error {
+	routes := r.Routes()
+	known := make([]guard.KnownRoute, len(routes))
+	for i, rt := range routes {
+		known[i] = guard.KnownRoute{Method: rt.Method, Template: rt.Path}
+	}
+	return e.VerifyRoutes(known)
+}
+
+// writer is gin's ResponseWriter with the body and header path going
+// through the engine's writer w (which decorates headers once) and the
+// bookkeeping (Status, Size, Written) answered by gin's own writer.
+type writer struct {
+	gin.ResponseWriter
+	w http.ResponseWriter
+}
+
+func (w *writer) Header() http.Header         { return w.w.Header() }
+func (w *writer) WriteHeader(code int)        { w.w.WriteHeader(code) }
+func (w *writer) Write(b []byte) (int, error) { return w.w.Write(b) }
+
+func (w *writer) WriteString(s string) (int, error) { return io.WriteString(w.w, s) }
+
+// WriteHeaderNow sends the status gin recorded, through the engine.
+func (w *writer) WriteHeaderNow() {
+	if !w.ResponseWriter.Written() {
+		w.w.WriteHeader(w.ResponseWriter.Status())
+	}
+	w.ResponseWriter.WriteHeaderNow()
+}
+
+// Flush flushes through the engine's writer (headers first).
+func (w *writer) Flush() {
+	if f, ok := w.w.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Hijack hands over the connection (websockets).
+func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) { return w.ResponseWriter.Hijack() }
+
+// Unwrap lets http.ResponseController reach the engine's writer.
+func (w *writer) Unwrap() http.ResponseWriter { return w.w }
+
+var _ gin.ResponseWriter = (*writer)(nil)
