@@ -259,6 +259,7 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 		}
 		return nil, errors.Join(errs...)
 	}
+	e.loadPatterns()
 	return e, nil
 }
 

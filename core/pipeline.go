@@ -2,6 +2,7 @@ package guard
 
 import (
 	"context"
+	"errors"
 	"math"
 	"net/http"
 	"net/netip"
@@ -187,6 +188,11 @@ func (e *Engine) block(ctx context.Context, d *Decision, status int, reason Reas
 // 500, without it the request passes.
 func (e *Engine) internalError(ctx context.Context, d *Decision, check string, err error) bool {
 	e.log.LogAttrs(ctx, errorLevel, "guard: check failed", slogStr("check", check), slogErr(err))
+	if errors.Is(err, store.ErrUnavailable) {
+		// A store that fails closed (redis_fail_open: false) is down.
+		d.Err = err
+		return e.block(ctx, d, http.StatusServiceUnavailable, ReasonStoreUnavailable, check, "Service temporarily unavailable", nil)
+	}
 	if !e.cfg.FailSecure {
 		return false
 	}
