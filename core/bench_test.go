@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 // discardWriter is a reusable ResponseWriter so benchmarks measure the
@@ -66,10 +67,11 @@ func benchCleanGET(b *testing.B, detection bool) {
 	cfg := DefaultConfig()
 	cfg.EnablePenetrationDetection = detection
 	cfg.LogSuspiciousLevel = "NONE"
-	cfg.RateLimit = 1 << 30
+	cfg.RateLimit = 100 // per 60 s; the clock below advances 1 s per request, so every request is admitted
 	cfg.Blacklist = []string{"203.0.113.0/24", "2001:db8:bad::/48"}
 	cfg.BlockedUserAgents = []string{"sqlmap", "nikto", "^python-requests/"}
-	e, err := New(cfg)
+	var now time.Time = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	e, err := New(cfg, WithClock(func() time.Time { now = now.Add(time.Second); return now }))
 	if err != nil {
 		b.Fatal(err)
 	}

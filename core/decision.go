@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"github.com/guardgo/guard/core/store"
 	"net/http"
 	"net/netip"
 	"time"
@@ -70,6 +71,11 @@ type Decision struct {
 	req       Request
 	endpoint  string
 	clientKey string // Client.String(), computed once
+
+	// Buffers for the request's one store call; the Decision is on the heap
+	// already, so slices of these do not allocate.
+	limitsBuf   [4]store.Limit
+	countersBuf [4]store.Counter
 }
 
 // Blocked reports whether the request must not reach the handler.

@@ -289,8 +289,7 @@ func (e *Engine) checkUserAgent(ctx context.Context, d *Decision, route *compile
 // rate-limit tier, plus the behavioural counters of the route and the global
 // rules.
 func (e *Engine) countRequest(ctx context.Context, d *Decision, route *compiledRoute, client netip.Addr, cleanPath string, exempt bool, bypass bypassSet) bool {
-	var limitsBuf [4]store.Limit
-	limits := limitsBuf[:0]
+	limits := d.limitsBuf[:0]
 	if e.cfg.EnableRateLimiting && !exempt && !bypass.has(bypassRateLimit) {
 		if l, ok := e.endpointLims[cleanPath]; ok {
 			limits = append(limits, l)
@@ -312,8 +311,7 @@ func (e *Engine) countRequest(ctx context.Context, d *Decision, route *compiledR
 		}
 		limits = append(limits, e.globalLimit)
 	}
-	var countersBuf [4]store.Counter
-	counters := countersBuf[:0]
+	counters := d.countersBuf[:0]
 	if !bypass.has(bypassBehavior) {
 		counters = e.behaviorCounters(d, counters)
 	}
