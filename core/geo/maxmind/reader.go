@@ -109,39 +109,31 @@ func (r *Reader) Country(ip netip.Addr) (string, bool) {
 	return country, country != ""
 }
 
-// record holds the fields of both layouts that carry a country code.
-type record struct {
-	// Country is a map with iso_code (MaxMind), the ISO code (IPinfo's
-	// legacy country.mmdb) or the country's name (IPinfo Lite).
-	Country           any    `maxminddb:"country"`
-	CountryCode       string `maxminddb:"country_code"` // IPinfo Lite
-	RegisteredCountry struct {
-		ISOCode string `maxminddb:"iso_code"`
-	} `maxminddb:"registered_country"`
-}
-
+// decode extracts the country code from a record of either layout. It reads
+// only the few paths it needs (DecodePath skips everything else), so a large
+// or unusual record costs no more than a small one.
 func (r *Reader) decode(res maxminddb.Result) string {
-	var rec record
-	if err := res.Decode(&rec); err != nil {
-		return ""
-	}
-	candidates := [3]string{rec.CountryCode}
-	switch c := rec.Country.(type) {
-	case map[string]any:
-		candidates[1], _ = c["iso_code"].(string)
-	case string:
-		candidates[1] = c
-	}
-	candidates[2] = rec.RegisteredCountry.ISOCode
-	for _, c := range candidates {
-		if c == "" {
-			continue
+	try := func(path ...any) string {
+		var v string
+		if err := res.DecodePath(&v, path...); err != nil || v == "" {
+			return ""
 		}
-		if code, err := geo.NormalizeCountry(c); err == nil {
-			return code
+		code, err := geo.NormalizeCountry(v)
+		if err != nil {
+			return ""
 		}
+		return code
 	}
-	return ""
+	if c := try("country_code"); c != "" { // IPinfo Lite
+		return c
+	}
+	if c := try("country", "iso_code"); c != "" { // MaxMind
+		return c
+	}
+	if c := try("country"); c != "" { // IPinfo's legacy country.mmdb
+		return c
+	}
+	return try("registered_country", "iso_code") // MaxMind, no located country
 }
 
 // DatabaseType returns the database_type from the metadata, e.g.
