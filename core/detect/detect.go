@@ -123,6 +123,7 @@ type ruleset struct {
 	pats    []*compiled
 	ac      *acMatcher
 	litPats [][]int32 // literal id → pattern indices
+	litLen  []int32   // literal id → length
 	always  []int32
 	cats    []string
 	catIdx  map[string]int
@@ -237,6 +238,7 @@ func (d *Detector) build(custom []Pattern) (*ruleset, error) {
 				litID[l] = id
 				lits = append(lits, l)
 				rs.litPats = append(rs.litPats, nil)
+				rs.litLen = append(rs.litLen, int32(len(l)))
 			}
 			rs.litPats[id] = append(rs.litPats[id], int32(i))
 		}
@@ -271,7 +273,11 @@ type scratch struct {
 	best   []int32 // per category: index into threats of the strongest evidence
 	hits   []Threat
 	touch  []bool // per category: some literal of the category was seen
+	starts []litStart
 }
+
+// litStart records where a literal of an AnchorAtLiteral pattern starts.
+type litStart struct{ pat, pos, n int32 }
 
 func (s *scratch) reset(rs *ruleset) {
 	n := (len(rs.pats) + 63) / 64
@@ -289,6 +295,7 @@ func (s *scratch) reset(rs *ruleset) {
 	clear(s.scores)
 	clear(s.touch)
 	s.hits = s.hits[:0]
+	s.starts = s.starts[:0]
 }
 
 // Detect inspects one value. where names its location ("query:q", "header:Referer",
@@ -332,9 +339,12 @@ func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, con
 	res.ProcessedLength = len(norm)
 	s.reset(rs)
 	any := false
-	rs.ac.scan(norm, func(lit int32, _ int) {
+	rs.ac.scan(norm, func(lit int32, end int) {
 		for _, pi := range rs.litPats[lit] {
 			s.cand[pi>>6] |= 1 << (pi & 63)
+			if rs.pats[pi].split && len(s.starts) < maxAnchorStarts {
+				s.starts = append(s.starts, litStart{pi, int32(end) - rs.litLen[lit], rs.litLen[lit]})
+			}
 		}
 		any = true
 	})
@@ -356,7 +366,7 @@ func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, con
 				if ctx.Err() != nil {
 					break
 				}
-				d.runPattern(s, c, norm)
+				d.runPattern(s, c, pi, norm)
 			}
 		}
 	}
@@ -374,10 +384,49 @@ func trailingZeros(x uint64) int {
 	return n
 }
 
-func (d *Detector) runPattern(s *scratch, c *compiled, norm string) {
+// maxAnchorStarts bounds the literal positions remembered per value; past it, anchored
+// patterns fall back to an ordinary search.
+const maxAnchorStarts = 256
+
+func (s *scratch) anchoredMatch(c *compiled, pi int, norm string) ([]int, bool) {
+	if len(s.starts) >= maxAnchorStarts {
+		return nil, false
+	}
+	for _, ls := range s.starts {
+		if int(ls.pat) != pi {
+			continue
+		}
+		p, e := int(ls.pos), int(ls.pos+ls.n)
+		if c.wordStart && p > 0 && isWordByte(norm[p-1]) {
+			continue
+		}
+		if c.tail == nil {
+			return []int{p, e}, true
+		}
+		// The tail regex starts with (?s:.) over the literal's last byte so that a
+		// leading \b in the tail sees its left neighbour.
+		if loc := c.tail.FindStringIndex(norm[e-1:]); loc != nil {
+			return []int{p, e - 1 + loc[1]}, true
+		}
+	}
+	return nil, true
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+}
+
+func (d *Detector) runPattern(s *scratch, c *compiled, pi int, norm string) {
 	st := d.statsFor(c.ID)
 	t0 := time.Now()
-	loc := c.re.FindStringIndex(norm)
+	var loc []int
+	done := false
+	if c.split {
+		loc, done = s.anchoredMatch(c, pi, norm)
+	}
+	if !done {
+		loc = c.re.FindStringIndex(norm)
+	}
 	el := time.Since(t0).Nanoseconds()
 	if st != nil {
 		st.executions.Add(1)

@@ -92,6 +92,13 @@ type compiled struct {
 	re     *regexp.Regexp
 	ctx    ctxMask
 	always bool // no literal: run on every value of its contexts
+	// split: the regex is (\b)?(lit1|lit2|…)tail; Literals are exactly the leading
+	// alternatives and tail (nil when empty) is matched right after a literal hit.
+	split bool
+	tail  *regexp.Regexp
+	// wordStart: the regex begins with \b, so a literal preceded by a word character
+	// cannot start a match.
+	wordStart bool
 	cat    int  // index into ruleset.cats
 	custom bool
 }
@@ -126,6 +133,19 @@ func compilePattern(p Pattern) (*compiled, error) {
 	}
 	if len(p.Literals) == 0 {
 		c.Literals = deriveLiterals(p.Regex)
+		if lits, tail, wordStart, ok := splitLeadingLiterals(p.Regex); ok {
+			// Every match starts with one of these literals: prefilter on them and,
+			// where one occurs, match only the rest of the pattern from there.
+			c.Literals = lits
+			c.split = true
+			c.wordStart = wordStart
+			if tail != "" {
+				c.tail, err = regexp.Compile("(?i)^(?s:.)(?:" + tail + ")")
+				if err != nil {
+					return nil, fmt.Errorf("%w: %s: %v", ErrInvalidPattern, p.ID, err)
+				}
+			}
+		}
 	} else {
 		lits := make([]string, 0, len(p.Literals))
 		for _, l := range p.Literals {
@@ -164,7 +184,158 @@ func deriveLiterals(expr string) []string {
 	return out
 }
 
-const maxLitSet = 64
+const maxLitSet = 512
+
+// splitLeadingLiterals recognises regexes of the form \b?(lit|lit|…)rest where the
+// leading alternation matches exactly a set of literals (at least two bytes each).
+func splitLeadingLiterals(expr string) (lits []string, tail string, wordStart, ok bool) {
+	re, err := syntax.Parse("(?i)"+expr, syntax.Perl)
+	if err != nil {
+		return nil, "", false, false
+	}
+	re = re.Simplify()
+	subs := []*syntax.Regexp{re}
+	if re.Op == syntax.OpConcat {
+		subs = re.Sub
+	}
+	if len(subs) > 0 && subs[0].Op == syntax.OpWordBoundary {
+		wordStart = true
+		subs = subs[1:]
+	}
+	if len(subs) == 0 {
+		return nil, "", false, false
+	}
+	set, exact := prefixLitsExact(subs[0])
+	if !exact || len(set) == 0 || len(set) > 512 {
+		return nil, "", false, false
+	}
+	seen := map[string]bool{}
+	for _, l := range set {
+		if len(l) < 2 {
+			return nil, "", false, false
+		}
+		if !seen[l] {
+			seen[l] = true
+			lits = append(lits, l)
+		}
+	}
+	sort.Strings(lits)
+	if rest := subs[1:]; len(rest) > 0 {
+		tre := &syntax.Regexp{Op: syntax.OpConcat, Sub: rest, Flags: re.Flags}
+		if len(rest) == 1 {
+			tre = rest[0]
+		}
+		tail = tre.String()
+	}
+	return lits, tail, wordStart, true
+}
+
+// derivePrefixLiterals returns lower-case literals one of which every match of expr
+// starts with, or nil.
+func derivePrefixLiterals(expr string) []string {
+	re, err := syntax.Parse("(?i)"+expr, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	set := prefixLits(re.Simplify())
+	if len(set) == 0 || len(set) > 512 {
+		return nil
+	}
+	out := make([]string, 0, len(set))
+	seen := map[string]bool{}
+	for _, s := range set {
+		s = strings.ToLower(s)
+		if s == "" {
+			return nil
+		}
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func prefixLits(re *syntax.Regexp) []string {
+	set, _ := prefixLitsExact(re)
+	for _, l := range set {
+		if l == "" {
+			return nil
+		}
+	}
+	return set
+}
+
+// prefixLitsExact returns strings one of which every match of re starts with; exact
+// is true when re matches exactly those strings.
+func prefixLitsExact(re *syntax.Regexp) ([]string, bool) {
+	const limit = 512
+	switch re.Op {
+	case syntax.OpEmptyMatch:
+		return []string{""}, true
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 {
+			return []string{strings.ToLower(string(re.Rune))}, true
+		}
+		return []string{string(re.Rune)}, true
+	case syntax.OpCapture:
+		return prefixLitsExact(re.Sub[0])
+	case syntax.OpQuest:
+		s, exact := prefixLitsExact(re.Sub[0])
+		if s == nil {
+			return nil, false
+		}
+		return append(s, ""), exact
+	case syntax.OpCharClass:
+		s := requiredLits(re)
+		if s == nil {
+			return nil, false
+		}
+		return s, true
+	case syntax.OpAlternate:
+		var out []string
+		exact := true
+		for _, sub := range re.Sub {
+			s, e := prefixLitsExact(sub)
+			if s == nil {
+				return nil, false
+			}
+			exact = exact && e
+			out = append(out, s...)
+			if len(out) > limit {
+				return nil, false
+			}
+		}
+		return out, exact
+	case syntax.OpConcat:
+		cur := []string{""}
+		for _, sub := range re.Sub {
+			if sub.Op == syntax.OpWordBoundary {
+				continue
+			}
+			s, exact := prefixLitsExact(sub)
+			if s == nil || len(cur)*len(s) > limit {
+				if len(cur) == 1 && cur[0] == "" {
+					return nil, false
+				}
+				return cur, false
+			}
+			next := make([]string, 0, len(cur)*len(s))
+			for _, a := range cur {
+				for _, b := range s {
+					next = append(next, a+b)
+				}
+			}
+			cur = next
+			if !exact {
+				return cur, false
+			}
+		}
+		return cur, true
+	}
+	return nil, false
+}
 
 // requiredLits: nil means "no requirement known".
 func requiredLits(re *syntax.Regexp) []string {
@@ -245,7 +416,7 @@ func litScore(s []string) int {
 			minLen = len(l)
 		}
 	}
-	return minLen*100 - len(s)
+	return minLen*1000 - len(s)
 }
 
 // joinConcat joins the longest run of consecutive single-string children (literals

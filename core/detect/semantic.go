@@ -37,7 +37,7 @@ func (d *Detector) semantic(s *scratch, rs *ruleset, norm string) {
 		}
 	}
 	if s.touch[rs.xss] || strings.IndexByte(norm, '<') >= 0 {
-		if libinjection.IsXSS(norm) {
+		if libinjection.IsXSS(norm) && (!strings.Contains(norm, "<?") || libinjection.IsXSS(stripXMLDecl(norm))) {
 			s.addHit(rs.xss, Threat{
 				Type: "libinjection", Category: "xss", Pattern: "xss",
 				Match: excerpt(norm, 0, min(len(norm), 80)), Score: libXSSWeight,
@@ -50,14 +50,36 @@ func (d *Detector) semantic(s *scratch, rs *ruleset, norm string) {
 // never produces: a string break-out followed by a keyword/operator and a comment or a
 // UNION.
 func strongFingerprint(fp string) bool {
-	if strings.Contains(fp, "U") && strings.ContainsAny(fp, "Ek") { // UNION ... SELECT
+	if strings.Contains(fp, "U") { // UNION
 		return true
 	}
-	if strings.HasPrefix(fp, "s") && strings.HasSuffix(fp, "c") && len(fp) >= 3 { // 'xx … --
-		return true
+	// A trailing comment after code (function, operator, keyword, statement).
+	return len(fp) >= 3 && strings.HasSuffix(fp, "c") && strings.ContainsAny(fp[:len(fp)-1], "&oEfk(")
+}
+
+// stripXMLDecl removes XML declarations and processing instructions ("<?xml …?>"),
+// which libinjection's HTML tokenizer reports as dangerous although browsers render
+// them inert.
+func stripXMLDecl(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "<?")
+		if i < 0 {
+			break
+		}
+		j := strings.Index(s[i:], "?>")
+		if j < 0 {
+			break
+		}
+		rest := s[i+2:]
+		if !strings.HasPrefix(strings.ToLower(rest), "xml") {
+			b.WriteString(s[:i+2])
+			s = rest
+			continue
+		}
+		b.WriteString(s[:i])
+		s = s[i+j+2:]
 	}
-	if strings.HasPrefix(fp, "s&") || strings.HasPrefix(fp, "so") || strings.HasPrefix(fp, "s;") {
-		return true
-	}
-	return false
+	b.WriteString(s)
+	return b.String()
 }

@@ -57,8 +57,9 @@ func main() {
 	misses := flag.String("misses", "", "print missed attacks of this category (\"all\" for every category)")
 	fps := flag.String("fp", "", "print flagged benign inputs of this category (\"all\" for every category)")
 	split := flag.String("split", "dev", "which split -misses/-fp print: dev, held, all")
+	stats := flag.Int("stats", 0, "print the N patterns with the highest total time")
 	flag.Parse()
-	if err := run(os.Stdout, *corpus, *misses, *fps, *split); err != nil {
+	if err := run(os.Stdout, *corpus, *misses, *fps, *split, *stats); err != nil {
 		fmt.Fprintln(os.Stderr, "detect-report:", err)
 		os.Exit(1)
 	}
@@ -154,7 +155,7 @@ func unhex(c byte) byte {
 	return c - 'A' + 10
 }
 
-func run(w io.Writer, dir, misses, fps, split string) error {
+func run(w io.Writer, dir, misses, fps, split string, nstats int) error {
 	attacks, err := load(filepath.Join(dir, "attacks.jsonl"))
 	if err != nil {
 		return err
@@ -252,6 +253,15 @@ func run(w io.Writer, dir, misses, fps, split string) error {
 	tw.Flush()
 	fmt.Fprintf(w, "\n%d values, %.1f MB, mean %.2f µs per value (single goroutine, includes corpus decoding overhead only for timing calls)\n",
 		len(attacks)+len(benign), float64(bytes)/1e6, float64(total.Microseconds())/float64(len(attacks)+len(benign)))
+	if nstats > 0 {
+		st := d.Stats()
+		sort.Slice(st, func(i, j int) bool {
+			return st[i].AvgTime*time.Duration(st[i].Executions) > st[j].AvgTime*time.Duration(st[j].Executions)
+		})
+		for _, p := range st[:min(nstats, len(st))] {
+			fmt.Fprintf(w, "%-32s exec=%-6d match=%-6d avg=%-10v max=%v\n", p.ID, p.Executions, p.Matches, p.AvgTime, p.MaxTime)
+		}
+	}
 	return nil
 }
 
