@@ -52,10 +52,13 @@ type load struct {
 	errs    atomic.Int64
 	lastErr atomic.Value
 	slowest atomic.Int64 // ns
+	begin   time.Time
+	mu      sync.Mutex
+	worst   string // what the slowest call was, for the failure message
 }
 
 func startLoad(s store.Store, workers int, banned string) *load {
-	l := &load{stop: make(chan struct{})}
+	l := &load{stop: make(chan struct{}), begin: time.Now()}
 	for w := range workers {
 		l.wg.Go(func() {
 			ctx := context.Background()
@@ -67,6 +70,7 @@ func startLoad(s store.Store, workers int, banned string) *load {
 				}
 				start := time.Now()
 				_, err := s.Hit(ctx, twoLimitsOneCounter(fmt.Sprintf("198.51.%d.%d", w, i%200)), start)
+				hitDone := time.Now()
 				if err == nil {
 					var ok bool
 					_, ok, err = s.Banned(ctx, banned, start)
@@ -78,7 +82,14 @@ func startLoad(s store.Store, workers int, banned string) *load {
 				l.calls.Add(1)
 				for {
 					old := l.slowest.Load()
-					if int64(d) <= old || l.slowest.CompareAndSwap(old, int64(d)) {
+					if int64(d) <= old {
+						break
+					}
+					if l.slowest.CompareAndSwap(old, int64(d)) {
+						l.mu.Lock()
+						l.worst = fmt.Sprintf("started %s into the load, Hit took %s, Banned %s, down %v",
+							start.Sub(l.begin), hitDone.Sub(start), time.Since(hitDone), s.(*redisstore.Store).Down())
+						l.mu.Unlock()
 						break
 					}
 				}
@@ -188,7 +199,7 @@ func TestFaultFailOpen(t *testing.T) {
 				t.Fatalf("%d of %d calls failed while failing open; last: %v", n, l.calls.Load(), l.lastErr.Load())
 			}
 			if slowest := time.Duration(l.slowest.Load()); slowest > faultOpTimeout+faultMargin {
-				t.Fatalf("slowest call %s, bound %s", slowest, faultOpTimeout+faultMargin)
+				t.Fatalf("slowest call %s, bound %s: %s", slowest, faultOpTimeout+faultMargin, l.worst)
 			}
 			if w, i := rec.count(slog.LevelWarn), rec.count(slog.LevelInfo); w != 1 || i != 1 {
 				t.Fatalf("logged %d warnings and %d notices (%v), want one of each", w, i, rec.msgs)

@@ -133,8 +133,9 @@ func (s *Store) probe() {
 }
 
 // subscribeLoop keeps the ban cache coherent: it applies every ban event,
-// reloads the cache on each (re)subscription and after BanCacheTTL without
-// events, and reconnects after errors.
+// reloads the cache on each (re)subscription, every BanCacheTTL, and soon
+// after the cache stopped being authoritative (an outage), and reconnects
+// after errors.
 func (s *Store) subscribeLoop() {
 	defer s.wg.Done()
 	ps := s.c.Subscribe(s.ctx, s.channel)
@@ -146,11 +147,29 @@ func (s *Store) subscribeLoop() {
 	if closing {
 		return
 	}
-	confirmed := false // the server confirmed the current subscription
+	var (
+		confirmed  bool      // the server confirmed the current subscription
+		lastReload time.Time // last successful reload
+		lastTry    time.Time // last reload attempt
+	)
+	reload := func() {
+		lastTry = time.Now()
+		if s.reload() {
+			lastReload = lastTry
+		}
+	}
 	for s.ctx.Err() == nil {
-		timeout := s.banTTL
-		if confirmed && !s.subscribed.Load() {
-			timeout = s.probeEvery // retry the reload soon
+		if confirmed {
+			stale := time.Since(lastReload) >= s.banTTL
+			retry := !s.subscribed.Load() && time.Since(lastTry) >= s.probeEvery
+			if stale || retry {
+				reload()
+				_ = ps.Ping(s.ctx) // a dead connection shows on the next receive
+			}
+		}
+		timeout := min(s.banTTL, time.Second)
+		if !s.subscribed.Load() {
+			timeout = s.probeEvery
 		}
 		msg, err := ps.ReceiveTimeout(s.ctx, timeout)
 		if err != nil {
@@ -159,10 +178,7 @@ func (s *Store) subscribeLoop() {
 			}
 			var ne net.Error
 			if confirmed && errors.As(err, &ne) && ne.Timeout() {
-				// Quiet channel: refresh the cache and check the connection.
-				s.reload()
-				_ = ps.Ping(s.ctx)
-				continue
+				continue // quiet channel
 			}
 			confirmed = false
 			s.subscribed.Store(false)
@@ -173,7 +189,7 @@ func (s *Store) subscribeLoop() {
 		case *redis.Subscription:
 			if m.Kind == "subscribe" {
 				confirmed = true
-				s.reload()
+				reload()
 			}
 		case *redis.Message:
 			s.apply(m.Payload)
@@ -193,14 +209,14 @@ func (s *Store) sleep(d time.Duration) {
 // reload replaces the ban cache with the bans hash, pruning bans that ended
 // over an hour ago by the wall clock. The cache is authoritative (Banned
 // stops reading Redis) once a reload under a live subscription succeeds.
-func (s *Store) reload() {
+func (s *Store) reload() bool {
 	ctx, cancel := context.WithTimeout(s.ctx, 4*s.opTimeout)
 	defer cancel()
 	cutoff := time.Now().Add(-time.Hour).UnixMilli()
 	vals, err := s.sc.loadBans.Run(ctx, s.c, []string{s.bansKey}, cutoff).StringSlice()
 	if err != nil {
 		s.subscribed.Store(false)
-		return
+		return false
 	}
 	m := make(map[string]store.Ban, len(vals)/2)
 	for i := 0; i+1 < len(vals); i += 2 {
@@ -213,6 +229,7 @@ func (s *Store) reload() {
 	s.cacheMu.Unlock()
 	s.subscribed.Store(true)
 	s.readyOnce.Do(func() { close(s.ready) })
+	return true
 }
 
 // apply updates the cache from one ban event.
