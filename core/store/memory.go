@@ -191,9 +191,15 @@ func (m *Memory) Hit(ctx context.Context, req HitRequest, now time.Time) (HitRes
 	sh := m.shard(req.Client)
 	sh.mu.Lock()
 	sh.observe(ms)
+	var buf [4]*window
+	found := buf[:0]
+	if len(req.Limits) > len(buf) {
+		found = make([]*window, 0, len(req.Limits))
+	}
 	// First pass: every limit must have room; nothing is recorded yet.
 	for i, l := range req.Limits {
 		w := sh.windows[ckey{req.Client, l.Key}]
+		found = append(found, w)
 		if w == nil {
 			res.Limits[i] = LimitState{Count: 1}
 			continue
@@ -207,11 +213,10 @@ func (m *Memory) Hit(ctx context.Context, req HitRequest, now time.Time) (HitRes
 	// Second pass: record the admitted request in every limit.
 	if res.Allowed {
 		for i, l := range req.Limits {
-			k := ckey{req.Client, l.Key}
-			w := sh.windows[k]
+			w := found[i]
 			if w == nil {
 				w = &window{}
-				sh.insertWindow(m, k, w)
+				sh.insertWindow(m, ckey{req.Client, l.Key}, w)
 			}
 			count, _, _ := w.check(ms, l.Max, l.Window.Milliseconds(), true)
 			res.Limits[i].Count = count
