@@ -231,3 +231,19 @@ func TestParseFormats(t *testing.T) {
 		})
 	}
 }
+
+func TestParseSources(t *testing.T) {
+	got, err := cloud.ParseSources(map[string]string{"aws": "./aws.json", "Cloudflare": "a.txt,b.txt"})
+	if err != nil || got[cloud.AWS] != "./aws.json" || got[cloud.Cloudflare] != "a.txt,b.txt" || len(got) != 2 {
+		t.Fatalf("ParseSources = %v, %v", got, err)
+	}
+	_, err = cloud.ParseSources(map[string]string{"oracle": "x", "GCP": " ", "aws": "a", "AWS": "b"})
+	if !errors.Is(err, cloud.ErrUnknownProvider) {
+		t.Fatalf("err = %v", err)
+	}
+	for _, want := range []string{"cloud_ranges.oracle", "cloud_ranges.GCP: empty location", "listed twice"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+}

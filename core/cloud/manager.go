@@ -184,6 +184,7 @@ func NewManager(opts Options) (*Manager, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	m.rebuild()
 
 	if len(m.states) == 0 {
 		close(m.ready)
@@ -257,6 +258,7 @@ func (m *Manager) refresh(ctx context.Context, want func(*providerState) bool) e
 	m.refreshMu.Lock()
 	defer m.refreshMu.Unlock()
 	var errs []error
+	changed := false
 	for _, st := range m.states {
 		if ctx.Err() != nil {
 			errs = append(errs, ctx.Err())
@@ -267,13 +269,18 @@ func (m *Manager) refresh(ctx context.Context, want func(*providerState) bool) e
 		}
 		if err := m.refreshOne(ctx, st); err != nil {
 			errs = append(errs, fmt.Errorf("cloud: %s: %w", st.provider, err))
+		} else {
+			changed = true
 		}
+	}
+	if changed {
+		m.rebuild() // once per round, however many providers changed
 	}
 	return errors.Join(errs...)
 }
 
-// refreshOne loads every location of one provider; only if all succeed does
-// the provider's set change.
+// refreshOne loads every location of one provider; only if all succeed are
+// the provider's prefixes replaced (the caller then rebuilds the Set).
 func (m *Manager) refreshOne(ctx context.Context, st *providerState) error {
 	var all []netip.Prefix
 	skipped := 0
@@ -303,13 +310,16 @@ func (m *Manager) refreshOne(ctx context.Context, st *providerState) error {
 	}
 	st.prefixes = all
 	st.loaded = time.Now()
-	m.rebuildLocked()
 	m.log.Info("cloud ranges: loaded",
 		"provider", st.provider.String(), "source", st.source, "prefixes", len(all), "skipped", skipped)
 	return nil
 }
 
-func (m *Manager) rebuildLocked() {
+// rebuild compiles the last good prefixes of every provider into a new Set
+// and swaps it in.
+func (m *Manager) rebuild() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	ranges := make(map[Provider][]netip.Prefix, len(m.states))
 	for _, st := range m.states {
 		if len(st.prefixes) > 0 {

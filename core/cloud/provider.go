@@ -131,6 +131,34 @@ func ParseProviders(names []string) (Providers, error) {
 	return s, nil
 }
 
+// ParseSources converts the config form of cloud_ranges (provider name →
+// location list) into Options.Sources. Unknown provider names and empty
+// locations are reported at once (errors.Join).
+func ParseSources(in map[string]string) (map[Provider]string, error) {
+	out := make(map[Provider]string, len(in))
+	var errs []error
+	for name, loc := range in {
+		p, err := ParseProvider(name)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("cloud_ranges.%s: %w", name, err))
+			continue
+		}
+		if strings.TrimSpace(loc) == "" {
+			errs = append(errs, fmt.Errorf("cloud_ranges.%s: empty location", name))
+			continue
+		}
+		if _, dup := out[p]; dup {
+			errs = append(errs, fmt.Errorf("cloud_ranges.%s: %s listed twice (names are case-insensitive)", name, p))
+			continue
+		}
+		out[p] = loc
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
+
 // With returns s plus p (s itself if p is invalid).
 func (s Providers) With(p Provider) Providers {
 	if !p.Valid() {
