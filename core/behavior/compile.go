@@ -253,8 +253,11 @@ func compileRule(sp RuleSpec, base string) (rule, *Pattern, []error) {
 			bad("threshold", "must be > 0, got %d", sp.Threshold)
 		}
 	}
-	if sp.Window <= 0 {
+	switch {
+	case sp.Window <= 0:
 		bad("window", "must be > 0, got %s", sp.Window)
+	case sp.Window.D() < time.Millisecond:
+		bad("window", "must be at least 1ms (stores count in milliseconds), got %s", sp.Window)
 	}
 	switch r.action {
 	case Ban, Throttle, Alert, Log:

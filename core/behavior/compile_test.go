@@ -50,6 +50,11 @@ func TestCompileErrors(t *testing.T) {
 			want:  []string{"behavior_analysis[0].window: must be > 0, got -5s"},
 		},
 		{
+			name:  "window below a millisecond",
+			specs: []RuleSpec{{RuleType: Usage, Threshold: 1, Window: units.Duration(time.Microsecond)}},
+			want:  []string{"behavior_analysis[0].window: must be at least 1ms (stores count in milliseconds), got 1µs"},
+		},
+		{
 			name:  "unknown action",
 			specs: []RuleSpec{{RuleType: Usage, Threshold: 1, Window: sec(60), Action: "block"}},
 			want:  []string{`behavior_analysis[0].action: unknown action "block" (want ban, throttle, alert or log)`},

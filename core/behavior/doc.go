@@ -60,10 +60,12 @@
 // The reference only logs for throttle; here it answers 429 for as long as
 // the rule's counter is above the threshold, using only counters:
 //   - usage and frequency rules: every request increments the counter, so
-//     CheckRequest fires on every request while the trailing window holds
-//     more than threshold requests. Throttled requests count too: a client
-//     that keeps hammering stays throttled; one that stops is released once
-//     enough old requests leave the window (at most Window later).
+//     CheckRequest fires on every request while the counter holds more than
+//     threshold requests. Throttled requests count too: a client that keeps
+//     hammering stays throttled; one that stops is released once enough old
+//     requests leave the window — within one Window for an exact counter,
+//     within two for the stores' O(1) counters, which weigh the previous
+//     fixed window (see package store).
 //   - return_pattern rules: RequestCounters adds a Peek counter for each
 //     pattern with a throttle rule; while the peeked count is above the
 //     threshold, CheckRequest returns an Enforcing violation and the engine
@@ -72,7 +74,8 @@
 //     monitors, a status:429 rule keeps the client throttled while it
 //     insists — usually what you want.)
 //
-// Violation.Window is a safe Retry-After.
+// Violation.Window is the Retry-After to send; a client that retries then
+// and is still over the threshold gets another 429.
 //
 // # Bodies
 //

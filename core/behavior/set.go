@@ -22,9 +22,10 @@ type Violation struct {
 	Count int64
 	// Threshold is the rule's threshold.
 	Threshold int64
-	// Window is the rule's window. For throttle it is also an upper bound
-	// on how long the client stays throttled if it stops sending requests
-	// (a safe Retry-After).
+	// Window is the rule's window, the natural Retry-After for throttle: a
+	// client that stops is released within one window by an exact counter,
+	// and within two by the stores' O(1) sliding-window counters, which
+	// still weigh the previous fixed window.
 	Window time.Duration
 	// Action is the rule's action.
 	Action Action
@@ -40,10 +41,12 @@ type Violation struct {
 	Custom ActionFunc
 }
 
-// FirstCrossing reports whether this violation is the one that took the
-// counter over the threshold (Count == Threshold+1). Stores count exactly
-// one per event, so an engine can emit alert and log events only on the
-// crossing rather than for every request above it.
+// FirstCrossing reports whether the count is exactly Threshold+1, normally
+// the event that took the counter over the threshold. An engine can use it
+// to emit alert and log events once rather than for every request above the
+// threshold. It is a hint: the stores' approximate counters (exact within a
+// fixed window) can, across a window boundary, skip that value or reach it
+// twice.
 func (v Violation) FirstCrossing() bool { return v.Count == v.Threshold+1 }
 
 // Len returns the number of rules in the set (0 for a nil Set).

@@ -10,56 +10,39 @@ import (
 	"github.com/guardgo/guard/core/store"
 )
 
-// window is an exact sliding-window event log per client and key, standing
-// in for a store (this package must not import one): it counts the events
-// in (now-window, now] like the store contract describes.
-type window struct {
-	events map[string][]time.Time
-}
-
-func newWindow() *window { return &window{events: map[string][]time.Time{}} }
-
-func (w *window) count(client string, c store.Counter, now time.Time) int64 {
-	k := client + "\x00" + c.Key
-	ev := w.events[k]
-	kept := ev[:0]
-	for _, t := range ev {
-		if t.After(now.Add(-c.Window)) {
-			kept = append(kept, t)
-		}
-	}
-	if !c.Peek {
-		kept = append(kept, now)
-	}
-	w.events[k] = kept
-	return int64(len(kept))
-}
-
-func (w *window) hit(client string, cs []store.Counter, now time.Time) []int64 {
-	out := make([]int64, len(cs))
-	for i, c := range cs {
-		out[i] = w.count(client, c, now)
-	}
-	return out
-}
-
-// engine plays the engine's side of the protocol for one client.
+// engine plays the engine's side of the protocol for one client, against
+// the real in-memory store.
 type engine struct {
 	t        *testing.T
 	set      *Set
-	st       *window
+	st       store.Store
 	endpoint string
 }
 
+func newEngine(t *testing.T, set *Set, endpoint string) *engine {
+	st := store.NewMemory(store.MemoryOptions{SweepInterval: -1})
+	t.Cleanup(func() { st.Close() })
+	return &engine{t: t, set: set, st: st, endpoint: endpoint}
+}
+
 func (e *engine) request(now time.Time) []Violation {
+	e.t.Helper()
 	cs := e.set.RequestCounters(e.endpoint, nil)
-	return e.set.CheckRequest(e.endpoint, e.st.hit("1.2.3.4", cs, now), nil)
+	res, err := e.st.Hit(context.Background(), store.HitRequest{Client: "1.2.3.4", Counters: cs}, now)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return e.set.CheckRequest(e.endpoint, res.Counts, nil)
 }
 
 func (e *engine) response(now time.Time, status int, body string) []Violation {
+	e.t.Helper()
 	var vs []Violation
 	for _, i := range e.set.MatchResponse(status, []byte(body), nil) {
-		n := e.st.count("1.2.3.4", e.set.ReturnCounter(e.endpoint, i), now)
+		n, err := e.st.Add(context.Background(), "1.2.3.4", e.set.ReturnCounter(e.endpoint, i), now)
+		if err != nil {
+			e.t.Fatal(err)
+		}
 		vs = e.set.CheckReturn(e.endpoint, i, n, vs)
 	}
 	return vs
@@ -74,13 +57,14 @@ func mustCompile(t *testing.T, specs []RuleSpec, opts ...Option) *Set {
 	return s
 }
 
+// t0 starts a fixed window of every length used here (the store's counters
+// are exact within one fixed window; see store's package documentation).
 var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func TestUsageThresholdBoundary(t *testing.T) {
 	for _, typ := range []RuleType{Usage, Frequency} {
 		t.Run(string(typ), func(t *testing.T) {
-			e := &engine{t: t, st: newWindow(), endpoint: "GET /items/{id}",
-				set: mustCompile(t, []RuleSpec{{RuleType: typ, Threshold: 3, Window: sec(60), Action: Alert}})}
+			e := newEngine(t, mustCompile(t, []RuleSpec{{RuleType: typ, Threshold: 3, Window: sec(60), Action: Alert}}), "GET /items/{id}")
 			for i := 1; i <= 3; i++ {
 				if vs := e.request(t0.Add(time.Duration(i) * time.Second)); len(vs) != 0 {
 					t.Fatalf("request %d (count == threshold at most) fired: %+v", i, vs)
@@ -109,8 +93,7 @@ func TestUsageThresholdBoundary(t *testing.T) {
 }
 
 func TestUsageThrottleLastsWhileOverThreshold(t *testing.T) {
-	e := &engine{t: t, st: newWindow(), endpoint: "/api",
-		set: mustCompile(t, []RuleSpec{UsageMonitor{MaxCalls: 2, Window: sec(60), Action: Throttle}.Rule()})}
+	e := newEngine(t, mustCompile(t, []RuleSpec{UsageMonitor{MaxCalls: 2, Window: sec(60), Action: Throttle}.Rule()}), "/api")
 	throttled := func(at time.Duration) bool {
 		vs := e.request(t0.Add(at))
 		return len(vs) == 1 && vs[0].Action == Throttle
@@ -125,20 +108,21 @@ func TestUsageThrottleLastsWhileOverThreshold(t *testing.T) {
 			t.Fatalf("request at %ds not throttled", s)
 		}
 	}
-	// The last request was at 99 s. At 158 s the window (98 s, 158 s] holds
-	// the requests at 99 s and 158 s: 2, the threshold, so it passes; one
-	// more a millisecond later makes 3.
-	if throttled(158 * time.Second) {
-		t.Error("2 requests in the window (== threshold) must not be throttled")
+	// The client stops after 99 s. The store's O(1) counter still weighs the
+	// previous fixed window [60 s, 120 s) at 159 s, so the client is still
+	// throttled then; by two windows after it stopped, it is free.
+	if !throttled(159 * time.Second) {
+		t.Error("released while the store still counts 15 requests")
 	}
-	if !throttled(158*time.Second + time.Millisecond) {
-		t.Error("3rd request in the window must be throttled again")
+	if throttled(99*time.Second + 2*time.Minute) {
+		t.Error("still throttled two windows after the client stopped")
 	}
 }
 
 func TestReturnPatternThrottleEnforcedByPeek(t *testing.T) {
-	e := &engine{t: t, st: newWindow(), endpoint: "GET /lottery",
-		set: mustCompile(t, []RuleSpec{ReturnMonitor{Pattern: "json:result==win", MaxOccurrences: 2, Window: sec(600), Action: Throttle}.Rule()})}
+	e := newEngine(t, mustCompile(t, []RuleSpec{
+		ReturnMonitor{Pattern: "json:result==win", MaxOccurrences: 2, Window: sec(600), Action: Throttle}.Rule(),
+	}), "GET /lottery")
 	win, lose := `{"result":"win"}`, `{"result":"lose"}`
 	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
 
@@ -162,25 +146,29 @@ func TestReturnPatternThrottleEnforcedByPeek(t *testing.T) {
 	if len(vs) != 1 || vs[0].Count != 3 || vs[0].Enforcing || vs[0].Type != ReturnPattern || vs[0].Pattern != "json:result==win" {
 		t.Fatalf("third win: %+v", vs)
 	}
-	// Now every request is throttled (Enforcing) until wins age out.
+	// Now every request is throttled (Enforcing), and peeking does not
+	// count: the count stays 3.
 	for s := 4; s < 600; s += 50 {
 		vs := e.request(at(s))
 		if len(vs) != 1 || !vs[0].Enforcing || vs[0].Action != Throttle || vs[0].Count != 3 {
 			t.Fatalf("request at %ds: %+v, want an enforcing throttle", s, vs)
 		}
 	}
-	// The first win (0 s) leaves the window at 600 s: 2 wins remain.
-	if vs := e.request(at(600)); len(vs) != 0 {
-		t.Fatalf("request at 600s still throttled: %+v", vs)
+	// The wins age out of the store's counter: in the next fixed window the
+	// previous window's 3 weigh floor(3×(600 s-e)/600 s), 2 once e > 0.
+	if vs := e.request(at(600)); len(vs) != 1 {
+		t.Fatalf("request at 600s: %+v, want still throttled", vs)
+	}
+	if vs := e.request(at(601)); len(vs) != 0 {
+		t.Fatalf("request at 601s still throttled: %+v", vs)
 	}
 }
 
 func TestReturnPatternBan(t *testing.T) {
-	e := &engine{t: t, st: newWindow(), endpoint: "*",
-		set: mustCompile(t, []RuleSpec{
-			{RuleType: ReturnPattern, Threshold: 2, Window: sec(300), Pattern: "status:404", Action: Ban},
-			{RuleType: ReturnPattern, Threshold: 2, Window: sec(300), Pattern: "status:403", Action: Ban, BanDuration: sec(60)},
-		}, WithPath("global_behavior_rules"))}
+	e := newEngine(t, mustCompile(t, []RuleSpec{
+		{RuleType: ReturnPattern, Threshold: 2, Window: sec(300), Pattern: "status:404", Action: Ban},
+		{RuleType: ReturnPattern, Threshold: 2, Window: sec(300), Pattern: "status:403", Action: Ban, BanDuration: sec(60)},
+	}, WithPath("global_behavior_rules")), "*")
 	if e.set.NeedsBody() || e.set.MaxBodyBytes() != 0 {
 		t.Error("status patterns need no body")
 	}
