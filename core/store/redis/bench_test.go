@@ -40,6 +40,7 @@ func BenchmarkHit(b *testing.B) {
 			ctx := context.Background()
 			now := time.Now()
 			b.ReportAllocs()
+			b.SetParallelism(8) // 8 goroutines per CPU: concurrent requests, as a server has
 			b.RunParallel(func(pb *testing.PB) {
 				i := 0
 				for pb.Next() {

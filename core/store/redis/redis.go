@@ -283,8 +283,8 @@ func (s *Store) closeOwned() error {
 // Down reports whether the store currently considers Redis unreachable.
 func (s *Store) Down() bool { return s.down.Load() }
 
-// key names one state of client: kind is "l" (exact limit), "b" (bucketed
-// limit) or "c" (counter).
+// key names one state of client: kind is "l" (exact limit), "b<width>"
+// (bucketed limit) or "c" (counter).
 func (s *Store) key(client, kind, key string) string {
 	return s.prefix + "{c:" + client + "}:" + kind + ":" + key
 }
@@ -335,7 +335,8 @@ func (s *Store) Hit(ctx context.Context, req store.HitRequest, now time.Time) (s
 		width := bucketWidth(l)
 		kind := "l"
 		if width != 0 {
-			kind = "b"
+			// The width is part of the name: a changed window starts afresh.
+			kind = "b" + strconv.FormatInt(width, 10)
 		}
 		keys = append(keys, s.key(req.Client, kind, l.Key))
 		args = append(args, l.Max, l.Window.Milliseconds(), width)

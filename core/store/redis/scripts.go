@@ -38,12 +38,9 @@ local function exact(k, max, w)
   return n + 1, 0, 0
 end
 
--- bucketed approximation: a hash of sub-window number -> admitted count,
--- plus field w holding the width the hash was built with
+-- bucketed approximation: a hash of sub-window number -> admitted count
+-- (the key names the sub-window width)
 local function bucketed(k, max, w, width)
-  if tonumber(redis.call('HGET', k, 'w')) ~= width then
-    redis.call('DEL', k)
-  end
   local cur = math.floor(now / width)
   local lim = now - w
   local oldest = math.floor(lim / width)
@@ -53,15 +50,13 @@ local function bucketed(k, max, w, width)
   local total = 0
   local live = {}
   for j = 1, #all, 2 do
-    if all[j] ~= 'w' then
-      local b = tonumber(all[j])
-      if b < oldest then
-        redis.call('HDEL', k, all[j])
-      else
-        local c = tonumber(all[j + 1])
-        total = total + c
-        live[#live + 1] = {b, c}
-      end
+    local b = tonumber(all[j])
+    if b < oldest then
+      redis.call('HDEL', k, all[j])
+    else
+      local c = tonumber(all[j + 1])
+      total = total + c
+      live[#live + 1] = {b, c}
     end
   end
   if total >= max then
@@ -105,7 +100,6 @@ if out[1] == 1 then
     else
       local cur = math.floor(now / mode)
       redis.call('HINCRBY', k, cur, 1)
-      redis.call('HSET', k, 'w', mode)
       redis.call('PEXPIRE', k, (cur + 1) * mode + w - now)
     end
   end
