@@ -153,21 +153,45 @@ func foldOverlong(b []byte) []byte {
 				continue
 			}
 		}
-		if c == 0xe0 && i+2 < len(b) && b[i+1] == 0x80 {
-			switch b[i+2] {
-			case 0xae:
-				out = append(out, '.')
-				i += 2
-				continue
-			case 0xaf:
-				out = append(out, '/')
-				i += 2
-				continue
+		if n := overlongLen(c); n > 0 && i+n < len(b) {
+			// e0 80 xx, f0 80 80 xx, f8 80 80 80 xx, fc 80 80 80 80 xx
+			ok := true
+			for k := 1; k < n; k++ {
+				if b[i+k] != 0x80 {
+					ok = false
+					break
+				}
+			}
+			if last := b[i+n]; ok && last >= 0x80 && last <= 0xbf {
+				if r := last & 0x3f; r == '.' || r == '/' || r == 0x1c {
+					if r == 0x1c {
+						r = '\\'
+					}
+					out = append(out, r)
+					i += n
+					continue
+				}
 			}
 		}
 		out = append(out, c)
 	}
 	return out
+}
+
+// overlongLen returns how many bytes follow lead c in an overlong sequence whose
+// middle bytes are all 0x80 (0 when c does not start one).
+func overlongLen(c byte) int {
+	switch c {
+	case 0xe0:
+		return 2
+	case 0xf0:
+		return 3
+	case 0xf8:
+		return 4
+	case 0xfc:
+		return 5
+	}
+	return 0
 }
 
 func overlong2(c, d byte) byte {
@@ -325,7 +349,7 @@ func cleanup(s string) string {
 
 func hasOverlongLead(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c == 0xc0 || c == 0xc1 || (c == 0xe0 && i+1 < len(s) && s[i+1] == 0x80) {
+		if c := s[i]; c == 0xc0 || c == 0xc1 || (overlongLen(c) > 0 && i+1 < len(s) && s[i+1] == 0x80) {
 			return true
 		}
 	}

@@ -99,8 +99,8 @@ type compiled struct {
 	// wordStart: the regex begins with \b, so a literal preceded by a word character
 	// cannot start a match.
 	wordStart bool
-	cat    int  // index into ruleset.cats
-	custom bool
+	cat       int // index into ruleset.cats
+	custom    bool
 }
 
 func compilePattern(p Pattern) (*compiled, error) {
