@@ -43,6 +43,10 @@ func New(e *guard.Engine) gin.HandlerFunc {
 			c.Request = r
 			c.Writer = &writer{ResponseWriter: orig, w: w}
 			c.Next()
+			// A status gin set without writing (its 404/405 handling presets
+			// one before the chain runs) goes out through the engine too,
+			// rather than the engine's default 200.
+			w.WriteHeader(orig.Status())
 		}))
 		c.Writer = orig
 		if !called {
