@@ -124,7 +124,7 @@ const (
 	faultOpTimeout = 100 * time.Millisecond
 	// faultMargin allows for scheduling on a loaded two-core machine under
 	// the race detector.
-	faultMargin = 250 * time.Millisecond
+	faultMargin = 400 * time.Millisecond
 )
 
 // faultStore starts a private redis-server and a Store over it.

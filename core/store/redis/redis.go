@@ -142,13 +142,7 @@ func Open(ctx context.Context, redisURL string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("redisstore: redis_url: %w", err)
 	}
 	ro.ContextTimeoutEnabled = true
-	c := redis.NewClient(ro)
-	s, err := newStore(ctx, c, opts, true)
-	if err != nil {
-		_ = c.Close()
-		return nil, err
-	}
-	return s, nil
+	return newStore(ctx, redis.NewClient(ro), opts, true)
 }
 
 // New returns a Store over client, which the caller keeps and closes after
@@ -171,6 +165,9 @@ func newStore(ctx context.Context, client redis.UniversalClient, opts Options, o
 		prefix = DefaultPrefix
 	}
 	if strings.ContainsAny(prefix, "{}") {
+		if owns {
+			_ = client.Close()
+		}
 		return nil, fmt.Errorf("redisstore: redis_prefix %q: must not contain '{' or '}'", prefix)
 	}
 	s := &Store{
@@ -207,7 +204,8 @@ func newStore(ctx context.Context, client redis.UniversalClient, opts Options, o
 	cancel()
 	if err != nil {
 		if s.failClosed || ctx.Err() != nil {
-			s.closeOwned()
+			s.cancel()
+			_ = s.closeOwned()
 			return nil, fmt.Errorf("%w: redisstore: %v", store.ErrUnavailable, err)
 		}
 		s.markDown(err)
