@@ -63,9 +63,14 @@ import (
 
 // Defaults of Options.
 const (
-	DefaultPrefix        = "guard:"
-	DefaultOpTimeout     = 250 * time.Millisecond
-	DefaultBanCacheTTL   = time.Minute
+	// DefaultPrefix is the default Options.Prefix (config redis_prefix).
+	DefaultPrefix = "guard:"
+	// DefaultOpTimeout is the default bound on every Redis call.
+	DefaultOpTimeout = 250 * time.Millisecond
+	// DefaultBanCacheTTL is the default period of full ban-cache reloads.
+	DefaultBanCacheTTL = time.Minute
+	// DefaultProbeInterval is the default period of health probes during
+	// an outage.
 	DefaultProbeInterval = 250 * time.Millisecond
 )
 
