@@ -128,12 +128,13 @@ const (
 )
 
 // faultStore starts a private redis-server and a Store over it.
-func faultStore(t *testing.T, failClosed bool) (*server, *redis.Client, *redisstore.Store, *recorder) {
+func faultStore(t *testing.T, failClosed bool, hook redis.Hook) (*server, *redis.Client, *redisstore.Store, *recorder) {
 	requireBinaries(t)
 	// Persisted, as production Redis is, so the ban survives the restart.
 	srv := startServer(t, freePort(t, false), "--appendonly", "yes", "--appendfsync", "always")
 	c := redis.NewClient(&redis.Options{Addr: srv.addr(), ContextTimeoutEnabled: true})
 	t.Cleanup(func() { c.Close() })
+	c.AddHook(hook)
 	rec := &recorder{}
 	s := newStore(t, c, redisstore.Options{
 		FailClosed:    failClosed,
@@ -178,7 +179,8 @@ func TestFaultFailOpen(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, c, s, rec := faultStore(t, false)
+			hook := &countingHook{}
+			srv, c, s, rec := faultStore(t, false, hook)
 			l := startLoad(s, 4, "banned")
 			time.Sleep(150 * time.Millisecond)
 			if l.calls.Load() == 0 {
@@ -191,8 +193,32 @@ func TestFaultFailOpen(t *testing.T) {
 			if l.calls.Load()-mark < 50 {
 				t.Fatalf("only %d calls served during the outage", l.calls.Load()-mark)
 			}
+			// A ban made during the outage lands in the fallback.
+			ctx := context.Background()
+			if err := s.Ban(ctx, store.Ban{Client: "during", Until: time.Now().Add(time.Hour)}); err != nil {
+				t.Fatalf("Ban during the outage: %v", err)
+			}
+			mended := time.Now()
 			tc.mendIt(t, srv)
 			waitFor(t, "recovery", 5*time.Second, func() bool { return !s.Down() })
+			recovered := time.Now()
+			// The subscription comes back and the cache is authoritative
+			// again: ban checks stop reading Redis.
+			waitFor(t, "ban cache authoritative", 5*time.Second, func() bool {
+				hook.reset()
+				_, _, err := s.Banned(ctx, "unknown", time.Now())
+				return err == nil && hook.cmds.Load() == 0
+			})
+			t.Logf("recovered %s after the repair, ban cache authoritative %s later", recovered.Sub(mended), time.Since(recovered))
+			if _, ok, err := s.Banned(ctx, "during", time.Now()); err != nil || !ok {
+				t.Fatalf("the ban made during the outage is not enforced after it: %v %v", ok, err)
+			}
+			if err := s.Unban(ctx, "during"); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok, _ := s.Banned(ctx, "during", time.Now()); ok {
+				t.Fatal("Unban after the outage did not lift the outage's ban")
+			}
 			time.Sleep(100 * time.Millisecond)
 			l.end()
 			if n := l.errs.Load(); n > 0 {
@@ -211,7 +237,7 @@ func TestFaultFailOpen(t *testing.T) {
 }
 
 func TestFaultFailClosed(t *testing.T) {
-	srv, c, s, rec := faultStore(t, true)
+	srv, c, s, rec := faultStore(t, true, &countingHook{})
 	ctx := context.Background()
 	srv.kill()
 	// The first call notices the outage; every call fails fast with
@@ -237,5 +263,26 @@ func TestFaultFailClosed(t *testing.T) {
 	usesRedis(t, c, s)
 	if w := rec.count(slog.LevelWarn); w != 1 {
 		t.Fatalf("%d warnings, want 1", w)
+	}
+}
+
+// TestCallerDeadline: a caller's deadline shorter than OpTimeout is honoured
+// against a hung Redis, and the caller giving up is not taken for an outage.
+func TestCallerDeadline(t *testing.T) {
+	srv, _, s, _ := faultStore(t, false, &countingHook{})
+	srv.signal(syscall.SIGSTOP)
+	defer srv.signal(syscall.SIGCONT)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := s.Hit(ctx, twoLimitsOneCounter("c"), start)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v, want context.DeadlineExceeded", err)
+	}
+	if d := time.Since(start); d > 20*time.Millisecond+faultMargin {
+		t.Fatalf("Hit took %s with a 20ms deadline", d)
+	}
+	if s.Down() {
+		t.Fatal("a caller's deadline marked Redis down")
 	}
 }
