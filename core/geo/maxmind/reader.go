@@ -12,12 +12,13 @@
 //
 // The layout is recognised per record, so nothing needs configuring.
 //
-// Lookups go through github.com/oschwald/maxminddb-golang/v2 (the reader
-// underneath github.com/oschwald/geoip2-golang) and a small lock-free cache
-// from record offset to country code, so a lookup walks the search tree and
-// does not decode or allocate; geoip2-golang's Country method decodes the
-// whole record (names in eight languages) on every call and rejects IPinfo's
-// database types.
+// Databases are opened and verified with github.com/oschwald/maxminddb-golang/v2
+// (the reader underneath github.com/oschwald/geoip2-golang), which also
+// decodes records. A lookup walks the search tree from a 16-bit jump table
+// and reads the country from a small lock-free cache keyed by record offset,
+// so it neither decodes nor allocates; geoip2-golang's Country method decodes
+// the whole record (names in eight languages) on every call and rejects
+// IPinfo's database types.
 //
 // Updater downloads a database (MaxMind's permalink with a licence key, or any
 // URL serving .mmdb, .mmdb.gz, .tar.gz or .tar), validates it, swaps it in
@@ -45,6 +46,7 @@ const cacheSlots = 1 << 12
 // It is safe for concurrent use and implements geo.Resolver.
 type Reader struct {
 	db     *maxminddb.Reader
+	tree   *tree
 	closed atomic.Bool
 	cache  [cacheSlots]atomic.Pointer[cacheEntry]
 }
@@ -80,10 +82,12 @@ func OpenBytes(b []byte) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("maxmind: %w", err)
 	}
-	if db.Metadata.NodeCount == 0 {
-		return nil, fmt.Errorf("maxmind: %w", errors.New("database has an empty search tree"))
+	m := db.Metadata
+	t, err := newTree(b, m.NodeCount, m.RecordSize, m.IPVersion)
+	if err != nil {
+		return nil, fmt.Errorf("maxmind: %w", err)
 	}
-	return &Reader{db: db}, nil
+	return &Reader{db: db, tree: t}, nil
 }
 
 // Country implements geo.Resolver: the ISO 3166-1 alpha-2 code (upper case)
@@ -94,17 +98,15 @@ func (r *Reader) Country(ip netip.Addr) (string, bool) {
 	if r == nil || !ip.IsValid() || r.closed.Load() {
 		return "", false
 	}
-	ip = ip.Unmap().WithZone("")
-	res := r.db.Lookup(ip)
-	if !res.Found() {
+	off, found := r.tree.lookup(ip.Unmap().WithZone(""))
+	if !found {
 		return "", false
 	}
-	off := res.Offset()
 	slot := &r.cache[(off^off>>12)&(cacheSlots-1)]
 	if e := slot.Load(); e != nil && e.offset == off {
 		return e.country, e.country != ""
 	}
-	country := r.decode(res)
+	country := r.decode(r.db.LookupOffset(off))
 	slot.Store(&cacheEntry{offset: off, country: country})
 	return country, country != ""
 }
