@@ -12,18 +12,15 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// outagePrefixes are the Redis error replies that mean the server cannot
-// serve right now (as opposed to an error in the command itself).
-var outagePrefixes = [...]string{"LOADING", "CLUSTERDOWN", "MASTERDOWN", "READONLY", "TRYAGAIN", "BUSY", "NOREPLICAS"}
-
 // isOutage reports whether err means Redis is unreachable or unable to serve:
-// every error that is not a Redis reply, and the replies above.
+// every error that is not a Redis reply, and the replies saying the server
+// cannot serve right now (as opposed to an error in the command itself).
 func isOutage(err error) bool {
 	var rerr redis.Error
 	if !errors.As(err, &rerr) {
 		return true
 	}
-	for _, p := range outagePrefixes {
+	for _, p := range [...]string{"LOADING", "CLUSTERDOWN", "MASTERDOWN", "READONLY", "TRYAGAIN", "BUSY", "NOREPLICAS"} {
 		if redis.HasErrorPrefix(err, p) {
 			return true
 		}
