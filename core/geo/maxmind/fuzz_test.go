@@ -54,7 +54,7 @@ func TestCorruptDatabases(t *testing.T) {
 			t.Fatal(err)
 		}
 		rng := rand.New(rand.NewPCG(uint64(len(orig)), 9))
-		for i := 0; i < 1500; i++ {
+		for i := 0; i < 400; i++ {
 			db := append([]byte(nil), orig...)
 			for k := 0; k < 1+rng.IntN(4); k++ {
 				db[rng.IntN(len(db))] = byte(rng.Uint32())
