@@ -394,6 +394,10 @@ func (in *inspection) json(s string) bool {
 				path[len(path)-1] = str
 				if !contains(in.t.Exclude.BodyFields, str) {
 					in.check(str, ctxBody, "body:json-key", "")
+					if n := len(path); n >= 2 && str == "prototype" && path[n-2] == "constructor" {
+						// {"constructor":{"prototype":…}} reaches Object.prototype.
+						in.check("constructor.prototype", ctxBody, "body:json-key", "")
+					}
 				}
 				continue
 			}

@@ -186,26 +186,34 @@ func deriveLiterals(expr string) []string {
 
 const maxLitSet = 512
 
-// splitLeadingLiterals recognises regexes of the form \b?(lit|lit|…)rest where the
-// leading alternation matches exactly a set of literals (at least two bytes each).
+// splitLeadingLiterals recognises regexes written as \b?(?:lit|lit|…)tail where the
+// leading group matches exactly a set of literals (at least two bytes each). The
+// split is textual, so tail is the pattern's own source text.
 func splitLeadingLiterals(expr string) (lits []string, tail string, wordStart, ok bool) {
-	re, err := syntax.Parse("(?i)"+expr, syntax.Perl)
+	rest := expr
+	if strings.HasPrefix(rest, `\b`) {
+		wordStart = true
+		rest = rest[2:]
+	}
+	if !strings.HasPrefix(rest, "(?:") {
+		return nil, "", false, false
+	}
+	end := closingParen(rest)
+	if end < 0 {
+		return nil, "", false, false
+	}
+	head, tail := rest[:end+1], rest[end+1:]
+	if tail != "" && strings.ContainsRune("?*+{", rune(tail[0])) {
+		return nil, "", false, false // the group is quantified
+	}
+	if closingParen("("+tail+"|)") != len(tail)+2 || hasTopLevelBar(tail) {
+		return nil, "", false, false // unbalanced, or an alternative at the top level
+	}
+	re, err := syntax.Parse(head, syntax.Perl)
 	if err != nil {
 		return nil, "", false, false
 	}
-	re = re.Simplify()
-	subs := []*syntax.Regexp{re}
-	if re.Op == syntax.OpConcat {
-		subs = re.Sub
-	}
-	if len(subs) > 0 && subs[0].Op == syntax.OpWordBoundary {
-		wordStart = true
-		subs = subs[1:]
-	}
-	if len(subs) == 0 {
-		return nil, "", false, false
-	}
-	set, exact := prefixLitsExact(subs[0])
+	set, exact := prefixLitsExact(re.Simplify())
 	if !exact || len(set) == 0 || len(set) > 512 {
 		return nil, "", false, false
 	}
@@ -214,20 +222,85 @@ func splitLeadingLiterals(expr string) (lits []string, tail string, wordStart, o
 		if len(l) < 2 {
 			return nil, "", false, false
 		}
+		l = strings.ToLower(l)
 		if !seen[l] {
 			seen[l] = true
 			lits = append(lits, l)
 		}
 	}
 	sort.Strings(lits)
-	if rest := subs[1:]; len(rest) > 0 {
-		tre := &syntax.Regexp{Op: syntax.OpConcat, Sub: rest, Flags: re.Flags}
-		if len(rest) == 1 {
-			tre = rest[0]
-		}
-		tail = tre.String()
-	}
 	return lits, tail, wordStart, true
+}
+
+// hasTopLevelBar reports whether s has a '|' outside any group or class.
+func hasTopLevelBar(s string) bool {
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '[':
+			j := i + 1
+			if j < len(s) && s[j] == '^' {
+				j++
+			}
+			if j < len(s) && s[j] == ']' {
+				j++
+			}
+			for j < len(s) && s[j] != ']' {
+				if s[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			i = j
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case '|':
+			if depth == 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// closingParen returns the index of the parenthesis closing the group that starts at
+// s[0], skipping escapes and character classes; -1 if unbalanced.
+func closingParen(s string) int {
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '[':
+			// skip the class: a ']' right after '[' or '[^' is literal
+			j := i + 1
+			if j < len(s) && s[j] == '^' {
+				j++
+			}
+			if j < len(s) && s[j] == ']' {
+				j++
+			}
+			for j < len(s) && s[j] != ']' {
+				if s[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			i = j
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 // derivePrefixLiterals returns lower-case literals one of which every match of expr

