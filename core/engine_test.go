@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/guardgo/guard/core/detect"
 	"time"
 )
 
@@ -69,12 +71,48 @@ func newTestEngine(t *testing.T, mutate func(*Config), opts ...Option) (*Engine,
 		mutate(&cfg)
 	}
 	clk := newClock()
-	e, err := New(cfg, append([]Option{WithClock(clk.Now)}, opts...)...)
+	e, err := New(cfg, append([]Option{WithClock(clk.Now), WithDetector(sharedDetector(t))}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.Close() })
 	return e, clk
+}
+
+var (
+	sharedDetectorOnce sync.Once
+	sharedDetectorVal  *detect.Detector
+	sharedDetectorErr  error
+)
+
+// sharedDetector is one default detector for the package's tests: building
+// the detection engine compiles every pattern, which is worth doing once.
+// Tests that change the detector (custom patterns) build their own.
+func sharedDetector(t *testing.T) *detect.Detector {
+	t.Helper()
+	sharedDetectorOnce.Do(func() {
+		cfg := DefaultConfig()
+		d, err := newDefaultDetector(&cfg, nil)
+		if err == nil {
+			sharedDetectorVal = d.(*detect.Detector)
+		}
+		sharedDetectorErr = err
+	})
+	if sharedDetectorErr != nil {
+		t.Fatal(sharedDetectorErr)
+	}
+	return sharedDetectorVal
+}
+
+// ownDetector builds a detector for one engine.
+func ownDetector(t *testing.T) Option {
+	t.Helper()
+	cfg := DefaultConfig()
+	d, err := newDefaultDetector(&cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return WithDetector(d)
 }
 
 func serve(e *Engine, r req) *httptest.ResponseRecorder {

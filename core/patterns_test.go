@@ -13,7 +13,7 @@ import (
 func TestCustomPatternsPersistAcrossEngines(t *testing.T) {
 	st := store.NewMemory(store.MemoryOptions{})
 	defer st.Close()
-	a, _ := newTestEngine(t, nil, WithStore(st))
+	a, _ := newTestEngine(t, nil, WithStore(st), ownDetector(t))
 	ctx := context.Background()
 	p := detect.Pattern{ID: "acme-secret-probe", Category: "recon", Regex: `acme-internal-token`, Weight: 1}
 	if err := a.AddPattern(ctx, p); err != nil {
@@ -26,14 +26,14 @@ func TestCustomPatternsPersistAcrossEngines(t *testing.T) {
 		t.Fatalf("custom pattern not applied: %d", w.Code)
 	}
 	// A second engine over the same store loads it at start.
-	b, _ := newTestEngine(t, nil, WithStore(st))
+	b, _ := newTestEngine(t, nil, WithStore(st), ownDetector(t))
 	if w := serve(b, req{target: "/?q=acme-internal-token", remote: "198.51.100.99:1"}); w.Code != 403 {
 		t.Fatalf("persisted pattern not loaded: %d", w.Code)
 	}
 	if had, err := b.RemovePattern(ctx, p.ID); err != nil || !had {
 		t.Fatalf("remove: %v %v", had, err)
 	}
-	c, _ := newTestEngine(t, nil, WithStore(st))
+	c, _ := newTestEngine(t, nil, WithStore(st), ownDetector(t))
 	if w := serve(c, req{target: "/?q=acme-internal-token", remote: "198.51.100.98:1"}); w.Code != 200 {
 		t.Fatalf("removed pattern still loaded: %d", w.Code)
 	}
