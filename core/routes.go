@@ -344,7 +344,13 @@ func compileRoute(cfg *Config, rc *RouteConfig, pol *Policy, field string) (*com
 		r.suspiciousDetection = *rc.SuspiciousDetection
 	}
 	r.honeypot = rc.HoneypotDetection
-	rules := append(rc.behaviorRules(), cfg.GlobalBehaviorRules...)
+	rules := rc.behaviorRules()
+	for i, g := range cfg.GlobalBehaviorRules {
+		if g.Source == "" {
+			g.Source = fmt.Sprintf("global_behavior_rules[%d]", i)
+		}
+		rules = append(rules, g)
+	}
 	if r.behavior, err = cfg.compileBehavior(rules, field, r.template); err != nil {
 		return nil, err
 	}

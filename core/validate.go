@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/guardgo/guard/core/cloud"
+	"github.com/guardgo/guard/core/geo"
 	"github.com/guardgo/guard/core/ipset"
 )
 
@@ -89,18 +90,11 @@ func (v *validator) headerName(field, name string) {
 
 func (v *validator) countries(field string, codes []string) {
 	for i, c := range codes {
-		if !isCountryCode(c) {
-			v.add(fmt.Sprintf("%s[%d]", field, i), "invalid country code %q: want ISO 3166 alpha-2 such as \"US\"", c)
+		if _, err := geo.NormalizeCountry(c); err != nil {
+			v.add(fmt.Sprintf("%s[%d]", field, i), "%v", err)
 		}
 	}
 }
-
-func isCountryCode(c string) bool {
-	c = strings.TrimSpace(c)
-	return len(c) == 2 && isLetter(c[0]) && isLetter(c[1])
-}
-
-func isLetter(b byte) bool { return (b|0x20) >= 'a' && (b|0x20) <= 'z' }
 
 var logLevels = map[string]bool{"": true, "NONE": true, "DEBUG": true, "INFO": true, "WARNING": true, "WARN": true, "ERROR": true, "CRITICAL": true}
 
@@ -364,8 +358,10 @@ func (r *RouteConfig) validate(v *validator, f string) {
 	}
 	for cc, l := range r.GeoRateLimit {
 		gf := fmt.Sprintf("%s.geo_rate_limit[%q]", f, cc)
-		if cc != "*" && !isCountryCode(cc) {
-			v.add(gf, "invalid country code (ISO 3166 alpha-2 or \"*\")")
+		if cc != "*" {
+			if _, err := geo.NormalizeCountry(cc); err != nil {
+				v.add(gf, "%v (or \"*\" for every other country)", err)
+			}
 		}
 		if l.Requests < 1 {
 			v.add(gf+".requests", "must be >= 1")
