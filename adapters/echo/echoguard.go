@@ -27,6 +27,7 @@ package echoguard
 
 import (
 	"net/http"
+	"sync"
 
 	guard "github.com/guardgo/guard/core"
 	"github.com/labstack/echo/v4"
@@ -50,23 +51,46 @@ func New(e *guard.Engine, opts ...Option) echo.MiddlewareFunc {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	// Outside the returned function: echo applies Use middleware to the
+	// handler on every request.
+	pool := &sync.Pool{New: func() any { return new(flow) }}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if cfg.skipper != nil && cfg.skipper(c) {
 				return next(c)
 			}
-			res := c.Response()
-			e.Serve(res, c.Request(), c.Path(), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				c.SetRequest(r)
-				c.SetResponse(echo.NewResponse(w, c.Echo()))
-				if err := next(c); err != nil {
-					c.Error(err)
-				}
-				c.SetResponse(res)
-			}))
+			f := pool.Get().(*flow)
+			f.c, f.next = c, next
+			e.Serve(c.Response(), c.Request(), c.Path(), f)
+			f.c, f.next = nil, nil
+			pool.Put(f)
 			return nil
 		}
 	}
+}
+
+// flow is one request's state, pooled: the handler Serve calls when the
+// request is allowed.
+type flow struct {
+	c    echo.Context
+	next echo.HandlerFunc
+}
+
+// ServeHTTP runs the rest of echo's chain with the engine's writer and
+// request; a handler error is rendered by echo's HTTPErrorHandler here, so
+// the error page goes through the engine's writer too.
+func (f *flow) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c := f.c
+	orig := c.Response()
+	c.SetRequest(r)
+	// A fresh Response each time: echo's Response cannot be reset from
+	// outside (hooks registered with Before/After would leak into the next
+	// request).
+	c.SetResponse(echo.NewResponse(w, c.Echo()))
+	if err := f.next(c); err != nil {
+		c.Error(err)
+	}
+	c.SetResponse(orig)
 }
 
 // NewFromConfig builds an engine from cfg and returns its middleware and the

@@ -28,6 +28,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 	guard "github.com/guardgo/guard/core"
@@ -35,24 +36,40 @@ import (
 
 // New returns gin middleware running every request through e.
 func New(e *guard.Engine) gin.HandlerFunc {
+	pool := sync.Pool{New: func() any { return new(flow) }}
 	return func(c *gin.Context) {
-		orig := c.Writer
-		called := false
-		e.Serve(orig, c.Request, c.FullPath(), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			called = true
-			c.Request = r
-			c.Writer = &writer{ResponseWriter: orig, w: w}
-			c.Next()
-			// A status gin set without writing (its 404/405 handling presets
-			// one before the chain runs) goes out through the engine too,
-			// rather than the engine's default 200.
-			w.WriteHeader(orig.Status())
-		}))
-		c.Writer = orig
-		if !called {
+		f := pool.Get().(*flow)
+		f.c, f.orig, f.called = c, c.Writer, false
+		e.Serve(f.orig, c.Request, c.FullPath(), f)
+		c.Writer = f.orig
+		if !f.called {
 			c.Abort()
 		}
+		*f = flow{}
+		pool.Put(f)
 	}
+}
+
+// flow is one request's state, pooled: the handler Serve calls when the
+// request is allowed, and the writer handed to gin.
+type flow struct {
+	c      *gin.Context
+	orig   gin.ResponseWriter
+	called bool
+	w      writer
+}
+
+// ServeHTTP continues gin's chain with the engine's writer and request.
+func (f *flow) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.called = true
+	f.c.Request = r
+	f.w = writer{ResponseWriter: f.orig, w: w}
+	f.c.Writer = &f.w
+	f.c.Next()
+	// A status gin set without writing (its 404/405 handling presets one
+	// before the chain runs) goes out through the engine too, rather than
+	// the engine's default 200.
+	w.WriteHeader(f.orig.Status())
 }
 
 // NewFromConfig builds an engine from cfg and returns its middleware and the
