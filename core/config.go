@@ -3,9 +3,11 @@ package guard
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -139,10 +141,10 @@ type EndpointLimit struct {
 func (l *EndpointLimit) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind == yaml.SequenceNode {
 		if len(n.Content) != 2 {
-			return fmt.Errorf("line %d: want [limit, window]", n.Line)
+			return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: want [limit, window]", n.Line)}}
 		}
 		if err := n.Content[0].Decode(&l.Requests); err != nil {
-			return fmt.Errorf("line %d: limit: %w", n.Line, err)
+			return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: limit: %v", n.Line, err)}}
 		}
 		return n.Content[1].Decode(&l.Window)
 	}
@@ -238,47 +240,80 @@ func DefaultConfig() Config {
 	}
 }
 
-// LoadConfig reads a YAML or JSON configuration file (chosen by extension;
-// anything but .json is read as YAML, which also accepts JSON) over
-// DefaultConfig, applies GUARD_* environment overrides, and validates it.
-// Unknown fields are errors. The returned error lists every problem.
+// LoadConfig reads a YAML or JSON configuration file over DefaultConfig,
+// applies GUARD_* environment overrides, and validates it. Unknown fields are
+// errors. The returned error lists every problem: unknown or mistyped fields
+// and invalid values together.
 func LoadConfig(path string) (Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return Config{}, fmt.Errorf("guard: read config: %w", err)
 	}
-	cfg, err := ParseConfig(data, strings.EqualFold(filepath.Ext(path), ".json"))
-	if err != nil {
-		return Config{}, fmt.Errorf("guard: config %s: %w", path, err)
+	cfg, perr := ParseConfig(data, strings.EqualFold(filepath.Ext(path), ".json"))
+	var typeErrs *ConfigSyntaxError
+	if perr != nil && !errors.As(perr, &typeErrs) {
+		return Config{}, fmt.Errorf("guard: config %s: %w", path, perr)
+	}
+	var errs []error
+	if typeErrs != nil {
+		errs = append(errs, typeErrs.Errs...)
 	}
 	if err := cfg.ApplyEnv(os.LookupEnv); err != nil {
-		return Config{}, fmt.Errorf("guard: config %s: %w", path, err)
+		errs = append(errs, err)
 	}
 	if err := cfg.Validate(); err != nil {
-		return Config{}, fmt.Errorf("guard: config %s is invalid:\n%w", path, err)
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return Config{}, fmt.Errorf("guard: config %s is invalid:\n%w", path, errors.Join(errs...))
 	}
 	return cfg, nil
 }
 
-// ParseConfig decodes YAML (or JSON when isJSON) over DefaultConfig without
-// validating it. Unknown fields are errors.
+// ConfigSyntaxError lists fields of a configuration document that are
+// unknown or of the wrong type. ParseConfig still decodes everything else,
+// so LoadConfig can report these together with validation problems.
+type ConfigSyntaxError struct {
+	Errs []error // each a *FieldError naming the line
+}
+
+func (e *ConfigSyntaxError) Error() string { return errors.Join(e.Errs...).Error() }
+
+// Unwrap returns the individual problems.
+func (e *ConfigSyntaxError) Unwrap() []error { return e.Errs }
+
+var yamlUnknownField = regexp.MustCompile(`^(line \d+): field (\S+) not found in type \S+$`)
+var yamlLine = regexp.MustCompile(`^(line \d+): (.*)$`)
+
+// ParseConfig decodes YAML (or JSON, which is read by the same decoder) over
+// DefaultConfig without validating it. Unknown and mistyped fields are
+// reported as a *ConfigSyntaxError listing each of them, with the rest of the
+// document decoded.
 func ParseConfig(data []byte, isJSON bool) (Config, error) {
+	_ = isJSON // YAML 1.2 is a superset of JSON: one decoder, one error format
 	cfg := DefaultConfig()
 	if len(bytes.TrimSpace(data)) == 0 {
 		return cfg, nil
 	}
-	if isJSON {
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&cfg); err != nil {
-			return Config{}, fmt.Errorf("parse JSON: %w", err)
-		}
-		return cfg, nil
-	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil {
-		return Config{}, fmt.Errorf("parse YAML: %w", err)
+	err := dec.Decode(&cfg)
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		se := &ConfigSyntaxError{}
+		for _, msg := range te.Errors {
+			if m := yamlUnknownField.FindStringSubmatch(msg); m != nil {
+				se.Errs = append(se.Errs, &FieldError{Field: m[1], Msg: fmt.Sprintf("unknown field %q", m[2])})
+			} else if m := yamlLine.FindStringSubmatch(msg); m != nil {
+				se.Errs = append(se.Errs, &FieldError{Field: m[1], Msg: m[2]})
+			} else {
+				se.Errs = append(se.Errs, &FieldError{Field: "config", Msg: msg})
+			}
+		}
+		return cfg, se
+	}
+	if err != nil {
+		return Config{}, fmt.Errorf("parse: %w", err)
 	}
 	return cfg, nil
 }

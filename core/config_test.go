@@ -179,3 +179,42 @@ func TestTimeWindow(t *testing.T) {
 		})
 	}
 }
+
+func TestLoadConfigListsSyntaxAndValueErrorsTogether(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "bad.yaml")
+	bad := `
+blacklist: [10.0.0.0/33]
+rate_limt: 5
+rate_limit_window: soon
+endpoint_rate_limits:
+  /login: [1, 2, 3]
+routes:
+  - path: /x
+    rate_limit: {requests: 0, window: 1}
+    unknown_decorator: true
+`
+	if err := os.WriteFile(p, []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadConfig(p)
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, want := range []string{`unknown field "rate_limt"`, "soon", "want [limit, window]", `unknown field "unknown_decorator"`, "blacklist[0]", "routes[0].rate_limit.requests"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	}
+	if !errors.Is(err, ErrInvalidConfig) {
+		t.Error("not ErrInvalidConfig")
+	}
+	// JSON goes through the same decoder.
+	pj := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(pj, []byte(`{"rate_limt": 1, "blacklist": ["x"], "rate_limit_window": 30}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = LoadConfig(pj)
+	if err == nil || !strings.Contains(err.Error(), `unknown field "rate_limt"`) || !strings.Contains(err.Error(), "blacklist[0]") {
+		t.Fatalf("json: %v", err)
+	}
+}

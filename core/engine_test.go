@@ -253,7 +253,7 @@ func TestExemptIPsSkipRateLimitsAndUA(t *testing.T) {
 
 func TestUserAgents(t *testing.T) {
 	e, _ := newTestEngine(t, func(c *Config) { c.BlockedUserAgents = []string{"sqlmap", `^python-requests/`} })
-	for ua, want := range map[string]int{"SQLMap/1.0": 403, "python-requests/2.31": 403, "Mozilla/5.0": 200, "": 200, "my python-requests/2": 200} {
+	for ua, want := range map[string]int{"SQLMap/1.0": 403, "python-requests/2.31": 403, "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15": 200, "": 200, "my python-requests/2": 200} {
 		if w := serve(e, req{target: "/", remote: "198.51.100.20:1", header: map[string]string{"User-Agent": ua}}); w.Code != want {
 			t.Errorf("UA %q: %d, want %d", ua, w.Code, want)
 		}

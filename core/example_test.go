@@ -40,7 +40,7 @@ func ExampleEngine_Serve() {
 	defer engine.Close()
 	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "hello") })
 
-	for _, ua := range []string{"Mozilla/5.0", "sqlmap/1.7"} {
+	for _, ua := range []string{"Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "sqlmap/1.7"} {
 		r := httptest.NewRequest("GET", "/", nil)
 		r.Header.Set("User-Agent", ua)
 		w := httptest.NewRecorder()

@@ -78,12 +78,14 @@ func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()
 
 // UnmarshalYAML accepts a number of seconds or a duration string.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	// Errors are *yaml.TypeError so the decoder records them and goes on,
+	// letting a configuration loader report every problem at once.
 	if n.Kind != yaml.ScalarNode {
-		return fmt.Errorf("line %d: duration must be a scalar", n.Line)
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: duration must be a scalar", n.Line)}}
 	}
 	v, err := ParseDuration(n.Value)
 	if err != nil {
-		return fmt.Errorf("line %d: %w", n.Line, err)
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %v", n.Line, err)}}
 	}
 	*d = v
 	return nil
