@@ -52,6 +52,10 @@ func (e *Engine) checkDetection(ctx context.Context, req Request, d *Decision, r
 	}
 	if route != nil {
 		t.Exclude = detect.Exclusions{Headers: route.excludeHeaders, Params: route.excludeParams, BodyFields: route.excludeFields}
+	} else {
+		// Also given to the default detector at construction; passing them
+		// here makes them hold for a detector set with WithDetector too.
+		t.Exclude.Headers = e.cfg.ExcludedDetectionHeaders
 	}
 	res := e.detector.Inspect(ctx, &t)
 	if !res.IsThreat || len(res.Threats) == 0 {

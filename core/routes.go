@@ -3,6 +3,7 @@ package guard
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -292,8 +293,11 @@ func compileRoute(cfg *Config, rc *RouteConfig, pol *Policy, field string) (*com
 		r.blockClouds = routeClouds(rc.BlockClouds)
 	}
 	r.bypass = parseBypass(rc.Bypass)
+	// The global excluded_detection_headers apply on every route too.
+	r.excludeHeaders = cfg.ExcludedDetectionHeaders
 	if d := rc.DetectionExclusion; d != nil {
-		r.excludeHeaders, r.excludeParams, r.excludeFields = d.Headers, d.Params, d.BodyFields
+		r.excludeHeaders = append(slices.Clip(d.Headers), cfg.ExcludedDetectionHeaders...)
+		r.excludeParams, r.excludeFields = d.Params, d.BodyFields
 	}
 	if rl := rc.RateLimit; rl != nil {
 		r.rateLimit = &store.Limit{Key: "rt:" + r.template, Max: rl.Requests, Window: rl.Window.D()}
