@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/guardgo/guard/core/behavior"
+	"github.com/guardgo/guard/core/units"
 )
 
 // discardWriter is a reusable ResponseWriter so benchmarks measure the
@@ -114,5 +117,44 @@ func BenchmarkPipelineJSONPost(b *testing.B) {
 		r.Header.Set("Content-Type", "application/json")
 		resetHeader(w.h)
 		e.Serve(w, r, "/api/orders", benchHandler)
+	}
+}
+
+// BenchmarkBehaviorRoute compares a route without behavioural rules, one with
+// a usage monitor, and one with a JSON return monitor reading a 1 KB
+// response.
+func BenchmarkBehaviorRoute(b *testing.B) {
+	body := []byte(`{"result":"lose","items":[` + strings.Repeat(`{"sku":"SKU-1","qty":1},`, 40) + `{"sku":"last","qty":0}]}`)
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(body) })
+	cases := []struct {
+		name string
+		rc   RouteConfig
+	}{
+		{"no-rules", RouteConfig{Path: "/lottery"}},
+		{"usage-monitor", RouteConfig{Path: "/lottery", UsageMonitor: &behavior.UsageMonitor{MaxCalls: 1 << 30, Window: units.Seconds(60), Action: behavior.Log}}},
+		{"return-monitor-json-1KB", RouteConfig{Path: "/lottery", ReturnMonitor: &behavior.ReturnMonitor{Pattern: "json:result==win", MaxOccurrences: 1 << 30, Window: units.Seconds(60), Action: behavior.Log}}},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			cfg := DefaultConfig()
+			cfg.LogSuspiciousLevel = "NONE"
+			cfg.EnablePenetrationDetection = false
+			cfg.RateLimit = 100
+			cfg.Routes = []RouteConfig{c.rc}
+			now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			e, err := New(cfg, WithClock(func() time.Time { now = now.Add(time.Second); return now }))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer e.Close()
+			r := browserGET()
+			r.URL.Path, r.URL.RawQuery = "/lottery", ""
+			w := &discardWriter{h: http.Header{}}
+			b.ReportAllocs()
+			for b.Loop() {
+				resetHeader(w.h)
+				e.Serve(w, r, "/lottery", handler)
+			}
+		})
 	}
 }
