@@ -124,11 +124,13 @@ type ruleset struct {
 	ac      *acMatcher
 	litPats [][]int32 // literal id → pattern indices
 	litLen  []int32   // literal id → length
-	always  []int32
-	cats    []string
-	catIdx  map[string]int
-	sqli    int
-	xss     int
+	// near prefilter: literal id → patterns for which it is a first / second literal
+	nearFirst, nearSecond [][]int32
+	always                []int32
+	cats                  []string
+	catIdx                map[string]int
+	sqli                  int
+	xss                   int
 }
 
 type patStats struct {
@@ -231,7 +233,7 @@ func (d *Detector) build(custom []Pattern) (*ruleset, error) {
 			rs.always = append(rs.always, int32(i))
 			continue
 		}
-		for _, l := range c.Literals {
+		lit := func(l string) int32 {
 			id, ok := litID[l]
 			if !ok {
 				id = int32(len(lits))
@@ -239,8 +241,25 @@ func (d *Detector) build(custom []Pattern) (*ruleset, error) {
 				lits = append(lits, l)
 				rs.litPats = append(rs.litPats, nil)
 				rs.litLen = append(rs.litLen, int32(len(l)))
+				rs.nearFirst = append(rs.nearFirst, nil)
+				rs.nearSecond = append(rs.nearSecond, nil)
 			}
-			rs.litPats[id] = append(rs.litPats[id], int32(i))
+			return id
+		}
+		if c.near {
+			for _, l := range c.Near[0] {
+				id := lit(l)
+				rs.nearFirst[id] = append(rs.nearFirst[id], int32(i))
+			}
+			for _, l := range c.Near[1] {
+				id := lit(l)
+				rs.nearSecond[id] = append(rs.nearSecond[id], int32(i))
+			}
+		} else {
+			for _, l := range c.Literals {
+				id := lit(l)
+				rs.litPats[id] = append(rs.litPats[id], int32(i))
+			}
 		}
 		if _, ok := d.stats.Load(c.ID); !ok {
 			d.stats.Store(c.ID, &patStats{})
@@ -272,8 +291,12 @@ type scratch struct {
 	scores []float64
 	best   []int32 // per category: index into threats of the strongest evidence
 	hits   []Threat
-	touch  []bool // per category: some literal of the category was seen
-	starts []litStart
+	touch  []bool     // per category: some literal of the category was seen
+	starts []litStart // literal hits of split patterns
+	wins   []litStart // literal hits of windowed patterns
+	// lastFirst: per pattern, end of the last Near[0] literal seen (-1: none)
+	lastFirst  []int32
+	firstStart []int32
 }
 
 // litStart records where a literal of an AnchorAtLiteral pattern starts.
@@ -296,6 +319,18 @@ func (s *scratch) reset(rs *ruleset) {
 	clear(s.touch)
 	s.hits = s.hits[:0]
 	s.starts = s.starts[:0]
+	s.wins = s.wins[:0]
+	if cap(s.lastFirst) < len(rs.pats) {
+		s.lastFirst = make([]int32, len(rs.pats))
+	}
+	s.lastFirst = s.lastFirst[:len(rs.pats)]
+	if cap(s.firstStart) < len(rs.pats) {
+		s.firstStart = make([]int32, len(rs.pats))
+	}
+	s.firstStart = s.firstStart[:len(rs.pats)]
+	for i := range s.lastFirst {
+		s.lastFirst[i] = -1 << 20
+	}
 }
 
 // Detect inspects one value. where names its location ("query:q", "header:Referer",
@@ -340,10 +375,33 @@ func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, con
 	s.reset(rs)
 	any := false
 	rs.ac.scan(norm, func(lit int32, end int) {
+		if len(rs.nearFirst[lit])+len(rs.nearSecond[lit]) > 0 && !wordBounded(norm, end-int(rs.litLen[lit]), end) {
+			// Near literals that start or end with a letter must be whole words:
+			// "cat" in "category" is no command.
+			goto plain
+		}
+		for _, pi := range rs.nearFirst[lit] {
+			s.lastFirst[pi] = int32(end)
+			s.firstStart[pi] = int32(end) - rs.litLen[lit]
+		}
+		for _, pi := range rs.nearSecond[lit] {
+			if gap := int32(end) - rs.litLen[lit] - s.lastFirst[pi]; gap >= 0 && gap <= int32(rs.pats[pi].NearGap) {
+				s.cand[pi>>6] |= 1 << (pi & 63)
+				any = true
+				if c := rs.pats[pi]; c.anchoredRe != nil && len(s.starts) < maxAnchorStarts {
+					s.starts = append(s.starts, litStart{pi, s.firstStart[pi], int32(end) - s.firstStart[pi]})
+				} else if !c.textAnchored && len(s.wins) < maxWindows {
+					s.wins = append(s.wins, litStart{pi, s.lastFirst[pi], int32(end) - s.lastFirst[pi]})
+				}
+			}
+		}
+	plain:
 		for _, pi := range rs.litPats[lit] {
 			s.cand[pi>>6] |= 1 << (pi & 63)
-			if rs.pats[pi].split && len(s.starts) < maxAnchorStarts {
-				s.starts = append(s.starts, litStart{pi, int32(end) - rs.litLen[lit], rs.litLen[lit]})
+			if c := rs.pats[pi]; c.split {
+				s.addStart(litStart{pi, int32(end) - rs.litLen[lit], rs.litLen[lit]})
+			} else if !c.textAnchored && len(s.wins) < maxWindows {
+				s.wins = append(s.wins, litStart{pi, int32(end) - rs.litLen[lit], rs.litLen[lit]})
 			}
 		}
 		any = true
@@ -384,9 +442,75 @@ func trailingZeros(x uint64) int {
 	return n
 }
 
+// addStart records a literal position; past maxAnchorStarts the list is marked as
+// overflowed (len == maxAnchorStarts) and patterns fall back to a whole-value search.
+func (s *scratch) addStart(ls litStart) {
+	if len(s.starts) < maxAnchorStarts {
+		s.starts = append(s.starts, ls)
+	}
+}
+
+// window is how far around a literal hit a windowed pattern looks. Patterns are
+// written so that a match sits within this distance of its literal.
+const window = 256
+
+// windowMatch runs the regex of c on windows around c's literal hits.
+func (s *scratch) windowMatch(c *compiled, pi int, norm string) ([]int, bool) {
+	if len(s.wins) >= maxWindows {
+		return nil, false
+	}
+	// Hits arrive in scan order; merge overlapping windows and run once per union.
+	wa, wb := -1, -1
+	run := func() []int {
+		if wa < 0 {
+			return nil
+		}
+		if loc := c.re.FindStringIndex(norm[wa:wb]); loc != nil {
+			return []int{wa + loc[0], wa + loc[1]}
+		}
+		return nil
+	}
+	for _, ls := range s.wins {
+		if int(ls.pat) != pi {
+			continue
+		}
+		a, b := max0(int(ls.pos)-window), min(len(norm), int(ls.pos+ls.n)+window)
+		if wa >= 0 && a <= wb {
+			wa, wb = min(wa, a), max(wb, b)
+			continue
+		}
+		if loc := run(); loc != nil {
+			return loc, true
+		}
+		wa, wb = a, b
+	}
+	return run(), true
+}
+
+// nearAnchoredMatch tries the anchored regex at each recorded Near[0] position.
+func (s *scratch) nearAnchoredMatch(c *compiled, pi int, norm string) ([]int, bool) {
+	if len(s.starts) >= maxAnchorStarts {
+		return nil, false
+	}
+	last := int32(-1)
+	for _, ls := range s.starts {
+		if int(ls.pat) != pi || ls.pos == last {
+			continue
+		}
+		last = ls.pos
+		if loc := c.anchoredRe.FindStringIndex(norm[ls.pos:]); loc != nil {
+			return []int{int(ls.pos) + loc[0], int(ls.pos) + loc[1]}, true
+		}
+	}
+	return nil, true
+}
+
 // maxAnchorStarts bounds the literal positions remembered per value; past it, anchored
 // patterns fall back to an ordinary search.
-const maxAnchorStarts = 256
+const maxAnchorStarts = 4096
+
+// maxWindows bounds the literal positions remembered for windowed patterns.
+const maxWindows = 4096
 
 func (s *scratch) anchoredMatch(c *compiled, pi int, norm string) ([]int, bool) {
 	if len(s.starts) >= maxAnchorStarts {
@@ -397,7 +521,7 @@ func (s *scratch) anchoredMatch(c *compiled, pi int, norm string) ([]int, bool) 
 			continue
 		}
 		p, e := int(ls.pos), int(ls.pos+ls.n)
-		if c.wordStart && p > 0 && isWordByte(norm[p-1]) {
+		if p > 0 && (c.wordStart && isWordByte(norm[p-1]) || c.NotAfter != "" && strings.IndexByte(c.NotAfter, norm[p-1]) >= 0) {
 			continue
 		}
 		if c.tail == nil {
@@ -412,6 +536,20 @@ func (s *scratch) anchoredMatch(c *compiled, pi int, norm string) ([]int, bool) 
 	return nil, true
 }
 
+// wordBounded reports whether s[a:b] does not continue a word on either side where it
+// begins or ends with a letter.
+func wordBounded(s string, a, b int) bool {
+	if a > 0 && isLetter(s[a]) && isWordByte(s[a-1]) {
+		return false
+	}
+	if b < len(s) && isLetter(s[b-1]) && isWordByte(s[b]) {
+		return false
+	}
+	return true
+}
+
+func isLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
 func isWordByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
 }
@@ -421,8 +559,13 @@ func (d *Detector) runPattern(s *scratch, c *compiled, pi int, norm string) {
 	t0 := time.Now()
 	var loc []int
 	done := false
-	if c.split {
+	switch {
+	case c.anchoredRe != nil:
+		loc, done = s.nearAnchoredMatch(c, pi, norm)
+	case c.split:
 		loc, done = s.anchoredMatch(c, pi, norm)
+	case !c.textAnchored && len(norm) > 2*window:
+		loc, done = s.windowMatch(c, pi, norm)
 	}
 	if !done {
 		loc = c.re.FindStringIndex(norm)

@@ -38,6 +38,18 @@ type Pattern struct {
 	Literals []string `json:"literals,omitempty"`
 	// Description is free text for operators.
 	Description string `json:"description,omitempty"`
+	// Near, when set, replaces Literals as the prefilter: the regex runs only when a
+	// literal of Near[0] is followed, at most NearGap bytes later, by a literal of
+	// Near[1] (e.g. a shell separator then a command name). Lower-case.
+	Near [2][]string `json:"near,omitempty"`
+	// NearGap is the largest distance for Near; zero means 24.
+	NearGap int `json:"near_gap,omitempty"`
+	// NearAnchor says every match starts where a Near[0] literal starts, so the regex
+	// is tried anchored there instead of searched for.
+	NearAnchor bool `json:"near_anchor,omitempty"`
+	// NotAfter lists bytes that must not directly precede a match whose pattern starts
+	// with a literal alternation (e.g. "." so that "re.exec(" is not "exec(").
+	NotAfter string `json:"not_after,omitempty"`
 }
 
 // ErrInvalidPattern is returned (wrapped) by AddPattern and New for a pattern that
@@ -92,6 +104,13 @@ type compiled struct {
 	re     *regexp.Regexp
 	ctx    ctxMask
 	always bool // no literal: run on every value of its contexts
+	// near: the prefilter is the Near pair (see Pattern.Near).
+	near bool
+	// anchoredRe is the regex anchored with ^ for NearAnchor patterns.
+	anchoredRe *regexp.Regexp
+	// textAnchored: the regex uses ^ or $, so it must see the whole value; others are
+	// run only on windows around the prefilter hits.
+	textAnchored bool
 	// split: the regex is (\b)?(lit1|lit2|…)tail; Literals are exactly the leading
 	// alternatives and tail (nil when empty) is matched right after a literal hit.
 	split bool
@@ -156,7 +175,34 @@ func compilePattern(p Pattern) (*compiled, error) {
 		}
 		c.Literals = lits
 	}
-	c.always = len(c.Literals) == 0
+	if len(p.Near[0]) > 0 || len(p.Near[1]) > 0 {
+		if len(p.Near[0]) == 0 || len(p.Near[1]) == 0 {
+			return nil, fmt.Errorf("%w: %s: near needs literals on both sides", ErrInvalidPattern, p.ID)
+		}
+		for k := range p.Near {
+			for i, l := range p.Near[k] {
+				if l == "" {
+					return nil, fmt.Errorf("%w: %s: empty near literal", ErrInvalidPattern, p.ID)
+				}
+				p.Near[k][i] = strings.ToLower(l)
+			}
+		}
+		c.Near = p.Near
+		c.near = true
+		if p.NearAnchor {
+			var err error
+			c.anchoredRe, err = regexp.Compile("(?i)^(?:" + p.Regex + ")")
+			if err != nil {
+				return nil, fmt.Errorf("%w: %s: %v", ErrInvalidPattern, p.ID, err)
+			}
+		}
+		c.split = false
+		if c.NearGap <= 0 {
+			c.NearGap = 24
+		}
+	}
+	c.always = len(c.Literals) == 0 && !c.near
+	c.textAnchored = usesTextAnchors(p.Regex)
 	return c, nil
 }
 
@@ -475,7 +521,25 @@ func requiredLits(re *syntax.Regexp) []string {
 		// Also try the concatenation of a literal run with fixed neighbours, e.g.
 		// "sleep" "(" → "sleep(".
 		if joined := joinConcat(re.Sub); joined != nil && litScore(joined) > bestScore {
-			best = joined
+			best, bestScore = joined, litScore(joined)
+		}
+		// And the strings spelled by a run of children starting at each position,
+		// e.g. "n" (c|cat|etcat) → nc, ncat, netcat.
+		for k := range re.Sub {
+			sub := &syntax.Regexp{Op: syntax.OpConcat, Sub: re.Sub[k:], Flags: re.Flags}
+			set, _ := prefixLitsExact(sub)
+			if len(set) == 0 || len(set) > maxLitSet {
+				continue
+			}
+			empty := false
+			for _, l := range set {
+				if l == "" {
+					empty = true
+				}
+			}
+			if !empty && litScore(set) > bestScore {
+				best, bestScore = set, litScore(set)
+			}
 		}
 		return best
 	}
@@ -593,7 +657,23 @@ func parseRules(name, text string) ([]Pattern, error) {
 		case "contexts":
 			cur.Contexts = strings.Fields(val)
 		case "literals":
-			cur.Literals = strings.Fields(val)
+			cur.Literals = unescapeLits(strings.Fields(val))
+		case "near":
+			a, b, ok := strings.Cut(val, "=>")
+			if !ok {
+				errs = append(errs, fmt.Errorf("%s:%d: near: want \"first… => second…\"", name, lineNum))
+			}
+			cur.Near = [2][]string{unescapeLits(strings.Fields(a)), unescapeLits(strings.Fields(b))}
+		case "near_gap":
+			g, err := strconv.Atoi(val)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s:%d: near_gap: %v", name, lineNum, err))
+			}
+			cur.NearGap = g
+		case "near_anchor":
+			cur.NearAnchor = val == "start"
+		case "not_after":
+			cur.NotAfter = val
 		case "desc":
 			cur.Description = val
 		case "re":
@@ -604,6 +684,37 @@ func parseRules(name, text string) ([]Pattern, error) {
 	}
 	flush()
 	return out, errors.Join(errs...)
+}
+
+// usesTextAnchors reports whether expr has ^, $, \A or \z (or cannot be parsed).
+func usesTextAnchors(expr string) bool {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return true
+	}
+	var walk func(*syntax.Regexp) bool
+	walk = func(r *syntax.Regexp) bool {
+		switch r.Op {
+		case syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText:
+			return true
+		}
+		for _, s := range r.Sub {
+			if walk(s) {
+				return true
+			}
+		}
+		return false
+	}
+	return walk(re)
+}
+
+// unescapeLits turns \n, \t and \s (space) in literal tokens into the bytes.
+func unescapeLits(ls []string) []string {
+	r := strings.NewReplacer(`\n`, "\n", `\t`, "\t", `\s`, " ")
+	for i, l := range ls {
+		ls[i] = r.Replace(l)
+	}
+	return ls
 }
 
 // BuiltinPatterns returns the embedded pattern sets.
