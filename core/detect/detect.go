@@ -210,6 +210,8 @@ func (d *Detector) build(custom []Pattern) (*ruleset, error) {
 			rs.catIdx[c.Category] = ci
 		}
 		c.cat = ci
+		v, _ := d.stats.LoadOrStore(c.ID, &patStats{})
+		c.stats = v.(*patStats)
 		rs.pats = append(rs.pats, c)
 	}
 	for _, c := range Categories() {
@@ -420,7 +422,6 @@ func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, con
 				if c.ctx&cm == 0 {
 					continue
 				}
-				s.touch[c.cat] = true
 				if ctx.Err() != nil {
 					break
 				}
@@ -555,7 +556,7 @@ func isWordByte(c byte) bool {
 }
 
 func (d *Detector) runPattern(s *scratch, c *compiled, pi int, norm string) {
-	st := d.statsFor(c.ID)
+	st := c.stats
 	t0 := time.Now()
 	var loc []int
 	done := false
@@ -608,6 +609,7 @@ func (d *Detector) statsFor(id string) *patStats {
 }
 
 func (s *scratch) addHit(cat int, t Threat) {
+	s.touch[cat] = true
 	s.scores[cat] = 1 - (1-s.scores[cat])*(1-t.Score)
 	s.hits = append(s.hits, t)
 }

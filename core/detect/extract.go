@@ -80,7 +80,7 @@ func (in *inspection) run() {
 		in.check(t.Path, ctxPath, "path", "")
 	}
 	if t.RawQuery != "" && !in.done {
-		in.pairs(t.RawQuery, '&', ctxQuery, "query", in.t.Exclude.Params)
+		in.pairs(t.RawQuery, '&', ctxQuery, "query", "query-key", in.t.Exclude.Params)
 	}
 	if t.Header != nil && !in.done {
 		in.headers()
@@ -143,7 +143,7 @@ func (in *inspection) check(v string, cm ctxMask, prefix, name string) {
 }
 
 // pairs walks "k=v&k2=v2" (query strings and form bodies).
-func (in *inspection) pairs(raw string, sep byte, cm ctxMask, prefix string, excluded []string) {
+func (in *inspection) pairs(raw string, sep byte, cm ctxMask, prefix, keyPrefix string, excluded []string) {
 	for raw != "" && !in.done {
 		var part string
 		if i := strings.IndexByte(raw, sep); i >= 0 {
@@ -159,7 +159,7 @@ func (in *inspection) pairs(raw string, sep byte, cm ctxMask, prefix string, exc
 		if contains(excluded, k) {
 			continue
 		}
-		in.check(k, cm, prefix+"-key", "")
+		in.check(k, cm, keyPrefix, "")
 		in.check(v, cm, prefix, k)
 	}
 }
@@ -264,7 +264,7 @@ func (in *inspection) body() {
 	mt := mediaType(in.t.ContentType)
 	switch {
 	case mt == "application/x-www-form-urlencoded":
-		in.pairs(s, '&', ctxBody, "body:form", in.t.Exclude.BodyFields)
+		in.pairs(s, '&', ctxBody, "body:form", "body:form-key", in.t.Exclude.BodyFields)
 	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
 		if !in.json(s) {
 			in.text(s, "body:text")

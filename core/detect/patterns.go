@@ -120,6 +120,7 @@ type compiled struct {
 	wordStart bool
 	cat       int // index into ruleset.cats
 	custom    bool
+	stats     *patStats
 }
 
 func compilePattern(p Pattern) (*compiled, error) {

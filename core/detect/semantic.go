@@ -24,7 +24,7 @@ func (d *Detector) semantic(s *scratch, rs *ruleset, norm string) {
 	if len(norm) < 2 {
 		return
 	}
-	if s.touch[rs.sqli] || strings.ContainsAny(norm, "'\"`") {
+	if s.touch[rs.sqli] || strings.ContainsAny(norm, "'\"`#") || strings.Contains(norm, "--") {
 		if ok, fp := libinjection.IsSQLi(norm); ok {
 			w := libSQLiWeight
 			if strongFingerprint(fp) {
