@@ -40,6 +40,7 @@ func newEngine(t *testing.T, opts ...guard.Option) *guard.Engine {
 	cfg := guard.DefaultConfig()
 	cfg.LogSuspiciousLevel = "NONE"
 	cfg.EnablePenetrationDetection = false
+	cfg.RateLimit = 1 << 20
 	e, err := guard.New(cfg, opts...)
 	if err != nil {
 		t.Fatal(err)

@@ -21,6 +21,7 @@ func newEngine(t *testing.T, opts ...guard.Option) *guard.Engine {
 	cfg.LogSuspiciousLevel = "NONE"
 	cfg.EnablePenetrationDetection = false
 	cfg.Blacklist = []string{"203.0.113.0/24"}
+	cfg.RateLimit = 1 << 20
 	e, err := guard.New(cfg, opts...)
 	if err != nil {
 		t.Fatal(err)
