@@ -124,6 +124,9 @@ type ruleset struct {
 	ac      *acMatcher
 	litPats [][]int32 // literal id → pattern indices
 	litLen  []int32   // literal id → length
+	// strongLit marks literals selective enough to locate attack regions when a value
+	// is truncated (five bytes or more, or two non-letters).
+	strongLit []bool
 	// near prefilter: literal id → patterns for which it is a first / second literal
 	nearFirst, nearSecond [][]int32
 	always                []int32
@@ -273,6 +276,16 @@ func (d *Detector) build(custom []Pattern) (*ruleset, error) {
 		}
 	}
 	rs.ac = newACMatcher(lits)
+	rs.strongLit = make([]bool, len(lits))
+	for i, l := range lits {
+		nonLetter := 0
+		for j := 0; j < len(l); j++ {
+			if !isLetter(l[j]) {
+				nonLetter++
+			}
+		}
+		rs.strongLit[i] = len(l) >= 5 || nonLetter >= 2
+	}
 	return rs, nil
 }
 
@@ -708,6 +721,9 @@ func plainToken(s string) bool {
 		}
 		return false
 	}
+	if strings.Contains(s, "__") {
+		return false // __proto__, __class__ …
+	}
 	return true
 }
 
@@ -723,7 +739,7 @@ func truncateKeep(rs *ruleset, s string, max int) string {
 	spans = append(spans, span{0, head})
 	budget -= head
 	rs.ac.scan(s, func(lit int32, end int) {
-		if budget <= 0 {
+		if budget <= 0 || !rs.strongLit[lit] {
 			return
 		}
 		a, b := max0(end-win), min(len(s), end+win)

@@ -309,7 +309,12 @@ func (in *inspection) multipart() bool {
 			break
 		}
 		any = true
-		name, file := p.FormName(), p.FileName()
+		// p.FileName() strips directories (filepath.Base); the raw name is what an
+		// attacker controls and what a careless handler uses, so read it from the header.
+		name, file := p.FormName(), ""
+		if _, dp, err := mime.ParseMediaType(p.Header.Get("Content-Disposition")); err == nil {
+			file = dp["filename"]
+		}
 		if contains(in.t.Exclude.BodyFields, name) {
 			continue
 		}

@@ -1,0 +1,95 @@
+package detect
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// The seeds below run in every plain `go test`; testdata/fuzz/<Fuzz…>/ holds more
+// checked-in seeds (inputs that once mattered).
+
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{
+		"", "plain", "%", "%2", "%zz", "%u", "%u12", "%uD800", "%c0%ae%c0%af", "%e0%80%ae", "%fc%80%80%80%80%ae",
+		"&", "&#", "&#x;", "&#99999999;", "&lt", "/*", "/**/", "/*!", "/*!5", "*/", "\x00\x01\r\n",
+		"ｓｅｌｅｃｔ", "\xff\xfe", "a\u200bb", "%25%32%35",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := Normalize(s)
+		if len(out) > 8*len(s)+16 {
+			t.Fatalf("output grew from %d to %d bytes", len(s), len(out))
+		}
+		// Idempotence is not required (decoding is bounded to 3 rounds), but a second
+		// pass must not panic either.
+		_ = Normalize(out)
+		if utf8.ValidString(s) && !strings.ContainsAny(s, "%&") && !utf8.ValidString(out) {
+			t.Fatalf("valid input %q produced invalid UTF-8 %q", s, out)
+		}
+	})
+}
+
+func FuzzDetect(f *testing.F) {
+	for _, tc := range attackCases {
+		f.Add(tc.in, tc.where)
+	}
+	for _, tc := range hardBenign {
+		f.Add(tc.in, tc.where)
+	}
+	f.Add("", "")
+	f.Add("x", "nowhere:at:all")
+	d, err := New(Config{MaxContentLength: 512})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, s, where string) {
+		r := d.Detect(context.Background(), s, where)
+		if r.ThreatScore < 0 || r.ThreatScore > 1 {
+			t.Fatalf("score %v", r.ThreatScore)
+		}
+		if r.IsThreat && len(r.Threats) == 0 {
+			t.Fatal("threat without evidence")
+		}
+		for _, th := range r.Threats {
+			if len(th.Match) > 400 {
+				t.Fatalf("excerpt too long: %d", len(th.Match))
+			}
+		}
+	})
+}
+
+func FuzzInspect(f *testing.F) {
+	f.Add("/a/b", "q=1&x=%27", "application/json", `{"a":[1,{"b":"c"}],"d":"\u0041"}`, "sid=1; t=2")
+	f.Add("/", "a=%zz&&=&b", "application/x-www-form-urlencoded", "x=1&y=%3Cb%3E", "")
+	f.Add("/", "", "multipart/form-data; boundary=XX", "--XX\r\nContent-Disposition: form-data; name=\"f\"; filename=\"../a\"\r\n\r\nv\r\n--XX--\r\n", "a")
+	f.Add("/", "", "application/json", `{"a":`, "")
+	f.Add("/", "", "application/json", `[[[[[[[[[[`, "")
+	f.Add("/", "", "application/json", `{"\u12":"\`, "")
+	f.Add("/", "", "text/xml", `<!DOCTYPE x [<!ENTITY y SYSTEM "z">]>`, "")
+	f.Add("", "", "multipart/form-data", "garbage", "=;=;;")
+	d, err := New(Config{MaxContentLength: 256, MaxRequestBytes: 4096})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, path, query, ct, body, cookie string) {
+		h := http.Header{}
+		if cookie != "" {
+			h.Set("Cookie", cookie)
+		}
+		h.Set("X-Test", query)
+		b := []byte(body)
+		orig := string(b)
+		r := d.Inspect(context.Background(), &Target{Method: "POST", Path: path, RawQuery: query,
+			Header: h, ContentType: ct, Body: b})
+		if string(b) != orig {
+			t.Fatal("body modified")
+		}
+		if r.IsThreat && len(r.Threats) == 0 {
+			t.Fatal("threat without evidence")
+		}
+	})
+}
