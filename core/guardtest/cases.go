@@ -65,6 +65,7 @@ func bigBody(n int) string {
 func Cases() []Case {
 	exotic := "a=1&b=%ZZ\x00\xff\xfe caf\u00e9 \r\n{\"k\": [1,2]}"
 	large := bigBody(300 << 10)
+	huge := bigBody(3 << 20) // past max_body_bytes and the detection budget
 	everything := map[string]string{"Content-Type": "text/plain", "X-Tenant": "t", "Authorization": "Bearer x", "X-API-Key": "k", "Referer": "https://example.com/"}
 	return []Case{
 		// ---- the application itself ----
@@ -76,6 +77,13 @@ func Cases() []Case {
 				BodyContains: []string{`"body_length":` + itoa(len(exotic)), `"query":"x=1\u0026y=%20"`, `"body_base64":"` + b64(exotic) + `"`}},
 			{Method: "POST", Target: "/echo", Body: large, Chunked: true, Header: map[string]string{"Content-Type": "text/plain"}, Status: 200,
 				BodyContains: []string{`"body_length":` + itoa(len(large)), `"body_base64":"` + b64(large) + `"`}},
+			{Method: "POST", Target: "/echo", Body: huge, Header: map[string]string{"Content-Type": "text/plain"}, Status: 200,
+				BodyContains: []string{`"body_length":` + itoa(len(huge)), `"body_base64":"` + b64(huge) + `"`}},
+		}},
+		{Name: "exempt and excluded", Config: "rate_limit: 1\nexempt_ips: [198.51.100.7]\nexclude_paths: [/echo]\nblocked_user_agents: [bot]", Steps: []Step{
+			{Target: "/", Header: map[string]string{"User-Agent": "bot"}, Repeat: 3, Status: 200},
+			{Target: Attack, IP: US2, Status: 200},
+			{Target: "/?q=%3Cscript%3Ealert(1)%3C/script%3E", IP: DE, Status: 403},
 		}},
 		{Name: "unknown path keeps headers", Steps: []Step{{Target: "/nope", Status: 404, WantHeader: SecurityHeaders}}},
 
