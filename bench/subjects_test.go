@@ -35,6 +35,13 @@ func subjects() []subject {
 	return []subject{
 		{name: "bare", build: func(_ testing.TB, next http.Handler) http.Handler { return next }},
 		{name: "guard", waf: true, build: guardSubject, marker: "X-Frame-Options"},
+		// guard_nodetect is guard without penetration detection: not a
+		// peer, it splits guard's cost between detection and the rest.
+		{name: "guard_nodetect", build: func(tb testing.TB, next http.Handler) http.Handler {
+			cfg := benchConfig()
+			cfg.EnablePenetrationDetection = false
+			return guardMiddleware(newEngine(tb, cfg, guard.WithClock(advancingClock())), next)
+		}, marker: "X-Frame-Options"},
 		{name: "coraza_crs", waf: true, build: corazaSubject},
 		{name: "unrolled_secure", build: secureSubject, marker: "X-Frame-Options"},
 		{name: "ulule_limiter", build: limiterSubject, marker: "X-RateLimit-Limit"},

@@ -130,8 +130,8 @@ func main() {
 		bareAllocs, _ := res.med("BenchmarkPeers/"+sc+"/bare", "allocs/op")
 		coraza, hasCoraza := res.med("BenchmarkPeers/"+sc+"/coraza_crs", "ns/op")
 		fmt.Fprintf(w, "\n%s — overhead over the bare handler (%s µs), medians:\n\n", sc, micros(bare))
-		fmt.Fprintln(w, "| subject | µs/op | allocs/op | overhead µs | overhead allocs | Coraza+CRS overhead ÷ this |")
-		fmt.Fprintln(w, "|---|---|---|---|---|---|")
+		fmt.Fprintln(w, "| subject | µs/op (median) | min–max µs/op | allocs/op | overhead µs | overhead allocs | Coraza+CRS overhead ÷ this |")
+		fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
 		for _, sub := range subjects[sc] {
 			name := "BenchmarkPeers/" + sc + "/" + sub
 			ns, _ := res.med(name, "ns/op")
@@ -140,7 +140,9 @@ func main() {
 			if over := ns - bare; hasCoraza && sub != "bare" && over > 0 {
 				ratio = fmt.Sprintf("%.0f×", (coraza-bare)/over)
 			}
-			fmt.Fprintf(w, "| %s | %s | %.0f | %s | %.0f | %s |\n", sub, micros(ns), allocs, micros(ns-bare), allocs-bareAllocs, ratio)
+			xs := res.m[name]["ns/op"]
+			fmt.Fprintf(w, "| %s | %s | %s–%s | %.0f | %s | %.0f | %s |\n", sub, micros(ns), micros(slices.Min(xs)), micros(slices.Max(xs)),
+				allocs, micros(ns-bare), allocs-bareAllocs, ratio)
 		}
 	}
 }
