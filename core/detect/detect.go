@@ -553,10 +553,10 @@ func (s *scratch) anchoredMatch(c *compiled, pi int, norm string) ([]int, bool) 
 // wordBounded reports whether s[a:b] does not continue a word on either side where it
 // begins or ends with a letter.
 func wordBounded(s string, a, b int) bool {
-	if a > 0 && isLetter(s[a]) && isWordByte(s[a-1]) {
+	if a > 0 && isLetter(s[a]) && isLetter(s[a-1]) {
 		return false
 	}
-	if b < len(s) && isLetter(s[b-1]) && isWordByte(s[b]) {
+	if b < len(s) && isLetter(s[b-1]) && isLetter(s[b]) {
 		return false
 	}
 	return true

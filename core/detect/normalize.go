@@ -41,6 +41,9 @@ func Normalize(s string) string {
 		if strings.IndexByte(next, '&') >= 0 {
 			next = htmlDecode(next)
 		}
+		if strings.IndexByte(next, '\\') >= 0 {
+			next = jsUnescape(next)
+		}
 		if next == s {
 			break
 		}
@@ -354,4 +357,51 @@ func hasOverlongLead(s string) bool {
 		}
 	}
 	return false
+}
+
+// jsUnescape decodes JavaScript/JSON escapes that spell ASCII characters: \u00XX,
+// \u{XX} and \xXX. Other backslashes (Windows paths, regex snippets) are kept.
+func jsUnescape(s string) string {
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '\\' && i+3 < len(s) {
+			var v, n int
+			switch {
+			case s[i+1] == 'u' && i+5 < len(s) && s[i+2] == '0' && s[i+3] == '0':
+				v, n = hex2(s[i+4], s[i+5]), 6
+			case s[i+1] == 'u' && s[i+2] == '{' && i+5 < len(s) && s[i+5] == '}':
+				v, n = hex2(s[i+3], s[i+4]), 6
+			case s[i+1] == 'x':
+				v, n = hex2(s[i+2], s[i+3]), 4
+			default:
+				v = -1
+			}
+			if v >= 0x20 && v < 0x7f {
+				if b == nil {
+					b = make([]byte, 0, len(s))
+					b = append(b, s[:i]...)
+				}
+				b = append(b, byte(v))
+				i += n - 1
+				continue
+			}
+		}
+		if b != nil {
+			b = append(b, c)
+		}
+	}
+	if b == nil {
+		return s
+	}
+	return string(b)
+}
+
+func hex2(a, b byte) int {
+	h, ok1 := unhex(a)
+	l, ok2 := unhex(b)
+	if !ok1 || !ok2 {
+		return -1
+	}
+	return int(h)<<4 | int(l)
 }
