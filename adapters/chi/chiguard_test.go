@@ -137,3 +137,18 @@ func TestVerifyRejectsUnattachedPolicy(t *testing.T) {
 		t.Fatalf("Verify = %v", err)
 	}
 }
+
+func newReq(target, remote string, hdr map[string]string) *http.Request {
+	r := httptest.NewRequest("GET", target, nil)
+	r.RemoteAddr = remote + ":1234"
+	for k, v := range hdr {
+		r.Header.Set(k, v)
+	}
+	return r
+}
+
+func serveReq(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}

@@ -28,26 +28,113 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"reflect"
+	"runtime"
 	"sync"
 
 	"github.com/gin-gonic/gin"
 	guard "github.com/guardgo/guard/core"
 )
 
-// New returns gin middleware running every request through e.
+// New returns gin middleware running every request through e. Requests
+// whose route carries a Policy handler are left to it.
 func New(e *guard.Engine) gin.HandlerFunc {
-	pool := sync.Pool{New: func() any { return new(flow) }}
+	pool := &sync.Pool{New: func() any { return new(flow) }}
+	routes := &attachedRoutes{m: map[string]map[string]bool{}}
 	return func(c *gin.Context) {
-		f := pool.Get().(*flow)
-		f.c, f.orig, f.called = c, c.Writer, false
-		e.Serve(f.orig, c.Request, c.FullPath(), f)
-		c.Writer = f.orig
-		if !f.called {
-			c.Abort()
+		if routes.has(c) {
+			c.Next() // the route's Policy runs the pipeline with its policy
+			return
 		}
-		*f = flow{}
-		pool.Put(f)
+		run(e, c, pool)
 	}
+}
+
+// Policy returns route-level middleware for a policy attached in code:
+//
+//	admin, err := engine.Attach(policy.New(policy.RequireIP(internal, nil)))
+//	r.GET("/admin/:page", ginguard.Policy(admin), adminHandler)
+//
+// For the route's requests it runs the whole pipeline with the policy
+// first; the global middleware (New) sees it in the route's handler chain
+// and leaves those requests to it. A Policy the global middleware could not
+// see (one wrapped in another handler, or a second Policy on the same
+// route) finds the request already checked and answers 500 rather than
+// letting it through unchecked by its policy.
+func Policy(a *guard.Attached) gin.HandlerFunc {
+	p := &policyHandler{a: a, pool: &sync.Pool{New: func() any { return new(flow) }}}
+	return p.handle
+}
+
+type policyHandler struct {
+	a    *guard.Attached
+	pool *sync.Pool
+}
+
+func (p *policyHandler) handle(c *gin.Context) {
+	if guard.Checked(c.Writer) {
+		c.Abort()
+		c.String(http.StatusInternalServerError, "guard: route policy reached after the global check (see ginguard.Policy)")
+		return
+	}
+	run(p.a, c, p.pool)
+}
+
+// policyName is the name gin reports for a Policy handler.
+var policyName = nameOf((&policyHandler{}).handle)
+
+func nameOf(h gin.HandlerFunc) string { return runtime.FuncForPC(reflect.ValueOf(h).Pointer()).Name() }
+
+// attachedRoutes remembers, per method and route, whether the handler chain
+// holds a Policy (gin's chains are fixed once routes are registered).
+type attachedRoutes struct {
+	mu sync.RWMutex
+	m  map[string]map[string]bool // method → full path → has a Policy
+}
+
+func (a *attachedRoutes) has(c *gin.Context) bool {
+	path := c.FullPath()
+	if path == "" {
+		return false
+	}
+	method := c.Request.Method
+	a.mu.RLock()
+	has, ok := a.m[method][path]
+	a.mu.RUnlock()
+	if ok {
+		return has
+	}
+	for _, name := range c.HandlerNames() {
+		if name == policyName {
+			has = true
+			break
+		}
+	}
+	a.mu.Lock()
+	if a.m[method] == nil {
+		a.m[method] = map[string]bool{}
+	}
+	a.m[method][path] = has
+	a.mu.Unlock()
+	return has
+}
+
+// server is what runs the pipeline: a *guard.Engine or a *guard.Attached.
+type server interface {
+	Serve(w http.ResponseWriter, r *http.Request, route string, next http.Handler)
+}
+
+// run calls the core once and maps the outcome onto gin.
+func run(s server, c *gin.Context, pool *sync.Pool) {
+	f := pool.Get().(*flow)
+	f.c, f.orig, f.called = c, c.Writer, false
+	s.Serve(f.orig, c.Request, c.FullPath(), f)
+	c.Writer = f.orig
+	if !f.called {
+		c.Abort()
+	}
+	*f = flow{}
+	pool.Put(f)
 }
 
 // flow is one request's state, pooled: the handler Serve calls when the

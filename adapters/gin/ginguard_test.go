@@ -202,3 +202,18 @@ func TestHandlerReadsWholeBody(t *testing.T) {
 		t.Fatalf("got %d, %d bytes, want %d", w.Code, w.Body.Len(), len(body))
 	}
 }
+
+func newReq(method, target, remote string, hdr map[string]string) *http.Request {
+	r := httptest.NewRequest(method, target, nil)
+	r.RemoteAddr = remote + ":1234"
+	for k, v := range hdr {
+		r.Header.Set(k, v)
+	}
+	return r
+}
+
+func serveReq(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
