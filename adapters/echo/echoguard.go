@@ -27,6 +27,8 @@ package echoguard
 
 import (
 	"net/http"
+	"reflect"
+	"runtime"
 	"sync"
 
 	guard "github.com/guardgo/guard/core"
@@ -45,7 +47,8 @@ type config struct {
 // middleware.Skipper values are accepted as they are.
 func WithSkipper(s func(c echo.Context) bool) Option { return func(c *config) { c.skipper = s } }
 
-// New returns echo middleware running every request through e.
+// New returns echo middleware running every request through e. Requests
+// whose route handler is wrapped with Handler are left to it.
 func New(e *guard.Engine, opts ...Option) echo.MiddlewareFunc {
 	var cfg config
 	for _, o := range opts {
@@ -54,19 +57,100 @@ func New(e *guard.Engine, opts ...Option) echo.MiddlewareFunc {
 	// Outside the returned function: echo applies Use middleware to the
 	// handler on every request.
 	pool := &sync.Pool{New: func() any { return new(flow) }}
+	attached := &attachedRoutes{m: map[string]map[string]bool{}}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if cfg.skipper != nil && cfg.skipper(c) {
 				return next(c)
 			}
-			f := pool.Get().(*flow)
-			f.c, f.next = c, next
-			e.Serve(c.Response(), c.Request(), c.Path(), f)
-			f.c, f.next = nil, nil
-			pool.Put(f)
+			if attached.has(c) {
+				return next(c) // the route's Handler runs the pipeline with its policy
+			}
+			run(e, c, next, pool)
 			return nil
 		}
 	}
+}
+
+// Handler wraps a route's handler with a policy attached in code:
+//
+//	upload, err := engine.Attach(policy.New(policy.MaxRequestSize(1 << 20)))
+//	e.POST("/upload", echoguard.Handler(upload, uploadHandler))
+//
+// For the route's requests it runs the whole pipeline with the policy
+// first; the global middleware (New) recognises the wrapped handler in
+// e.Routes() and leaves those requests to it. echo gives middleware no view
+// of a route's own middleware, so the policy wraps the handler rather than
+// being route middleware. A Handler the global middleware could not
+// recognise (a route renamed after registration, a second policy) finds
+// the request already checked and answers 500 rather than letting it
+// through unchecked by its policy.
+func Handler(a *guard.Attached, h echo.HandlerFunc) echo.HandlerFunc {
+	return (&policyHandler{a: a, h: h, pool: &sync.Pool{New: func() any { return new(flow) }}}).serve
+}
+
+type policyHandler struct {
+	a    *guard.Attached
+	h    echo.HandlerFunc
+	pool *sync.Pool
+}
+
+func (p *policyHandler) serve(c echo.Context) error {
+	if guard.Checked(c.Response().Writer) {
+		return c.String(http.StatusInternalServerError, "guard: route policy reached after the global check (see echoguard.Handler)")
+	}
+	run(p.a, c, p.h, p.pool)
+	return nil
+}
+
+// policyName is the name echo records (Route.Name) for a Handler.
+var policyName = runtime.FuncForPC(reflect.ValueOf((&policyHandler{}).serve).Pointer()).Name()
+
+// attachedRoutes remembers, per method and route, whether the route's
+// handler is a Handler (from e.Routes(); a route not seen yet looks again).
+type attachedRoutes struct {
+	mu sync.RWMutex
+	m  map[string]map[string]bool // method → path → wrapped
+}
+
+func (a *attachedRoutes) has(c echo.Context) bool {
+	path, method := c.Path(), c.Request().Method
+	if path == "" {
+		return false
+	}
+	a.mu.RLock()
+	has, ok := a.m[method][path]
+	a.mu.RUnlock()
+	if ok {
+		return has
+	}
+	for _, rt := range c.Echo().Routes() {
+		if rt.Method == method && rt.Path == path && rt.Name == policyName {
+			has = true
+			break
+		}
+	}
+	a.mu.Lock()
+	if a.m[method] == nil {
+		a.m[method] = map[string]bool{}
+	}
+	a.m[method][path] = has
+	a.mu.Unlock()
+	return has
+}
+
+// server is what runs the pipeline: a *guard.Engine or a *guard.Attached.
+type server interface {
+	Serve(w http.ResponseWriter, r *http.Request, route string, next http.Handler)
+}
+
+// run calls the core once; next runs only when the request is allowed.
+func run(s server, c echo.Context, next echo.HandlerFunc, pool *sync.Pool) {
+	f := pool.Get().(*flow)
+	f.c, f.next = c, next
+	s.Serve(c.Response(), c.Request(), c.Path(), f)
+	f.c, f.next = nil, nil
+	pool.Put(f)
 }
 
 // flow is one request's state, pooled: the handler Serve calls when the
