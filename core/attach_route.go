@@ -3,6 +3,7 @@ package guard
 import (
 	"net/http"
 	"reflect"
+	"strings"
 	"sync"
 )
 
@@ -65,6 +66,12 @@ func (a *Attached) view(template string) (*Engine, error) {
 		return v.(*Engine), nil
 	}
 	pattern := template
+	if i := strings.IndexByte(pattern, ' '); i >= 0 { // "GET /x" (net/http patterns)
+		pattern = strings.TrimSpace(pattern[i+1:])
+	}
+	if i := strings.IndexByte(pattern, '/'); i > 0 { // "host/x"
+		pattern = pattern[i:]
+	}
 	if pattern == "" {
 		pattern = "/{path...}" // unknown template: the policy covers the request's path
 	}

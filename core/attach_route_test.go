@@ -46,6 +46,7 @@ func TestAttachedServe(t *testing.T) {
 		{"passes", "GET", "/admin/1", "/admin/:id", "198.51.100.1", tenant, 200},
 		{"bypass beats the global limit", "GET", "/admin/2", "/admin/:id", "198.51.100.1", tenant, 200},
 		{"global blacklist still applies", "GET", "/admin/2", "/admin/:id", "203.0.113.9", tenant, 403},
+		{"net/http pattern", "GET", "/admin/4", "GET example.com/admin/{id}", "198.51.100.3", nil, 400},
 		{"unknown template covers the path", "GET", "/x/y", "", "198.51.100.1", nil, 400},
 		{"other method: the global limit", "POST", "/admin/3", "/admin/:id", "198.51.100.2", nil, 200},
 		{"other method: limited", "POST", "/admin/3", "/admin/:id", "198.51.100.2", nil, 429},
