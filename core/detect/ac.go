@@ -94,10 +94,14 @@ func newACMatcher(lits []string) *acMatcher {
 		m.outs = append(m.outs, nodes[s].out...)
 	}
 	m.outStart[len(nodes)] = int32(len(m.outs))
+	// Store targets pre-multiplied by the class count so the scan loop is one add and
+	// one load per byte.
 	for i, t := range trans {
+		v := t * uint32(n)
 		if len(nodes[t].out) > 0 {
-			trans[i] = t | acOutBit
+			v |= acOutBit
 		}
+		trans[i] = v
 	}
 	m.trans = trans
 	return m
@@ -119,12 +123,13 @@ func (m *acMatcher) scan(s string, hit func(lit int32, end int)) {
 	n := uint32(m.nclass)
 	trans := m.trans
 	class := &m.class
-	st := uint32(0)
+	st := uint32(0) // state index × n
 	for i := 0; i < len(s); i++ {
-		st = trans[st*n+uint32(class[s[i]])]
+		st = trans[st+uint32(class[s[i]])]
 		if st&acOutBit != 0 {
 			st &^= acOutBit
-			for _, id := range m.outs[m.outStart[st]:m.outStart[st+1]] {
+			q := st / n
+			for _, id := range m.outs[m.outStart[q]:m.outStart[q+1]] {
 				hit(id, i+1)
 			}
 		}

@@ -413,3 +413,18 @@ func TestSplitMatchesFullRegex(t *testing.T) {
 		}
 	}
 }
+
+// TestNeutralProseRunsNoRegex guards the fast path: ordinary prose must be decided by
+// the prefilter alone. A pattern whose literals occur in everyday English shows up here.
+func TestNeutralProseRunsNoRegex(t *testing.T) {
+	d := newTestDetector(t)
+	in := strings.Repeat(neutralProse, 4)
+	if d.Detect(context.Background(), in, "body:text").IsThreat {
+		t.Fatal("neutral prose flagged")
+	}
+	for _, s := range d.Stats() {
+		if s.Executions > 0 {
+			t.Errorf("%s ran on neutral prose (%d executions)", s.ID, s.Executions)
+		}
+	}
+}

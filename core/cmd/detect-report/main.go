@@ -251,7 +251,7 @@ func run(w io.Writer, dir, misses, fps, split string, nstats int) error {
 	}
 	row("overall", "")
 	tw.Flush()
-	fmt.Fprintf(w, "\n%d values, %.1f MB, mean %.2f µs per value (single goroutine, includes corpus decoding overhead only for timing calls)\n",
+	fmt.Fprintf(w, "\n%d values, %.1f MB, mean %.2f µs per Detect call (one goroutine)\n",
 		len(attacks)+len(benign), float64(bytes)/1e6, float64(total.Microseconds())/float64(len(attacks)+len(benign)))
 	if nstats > 0 {
 		st := d.Stats()
