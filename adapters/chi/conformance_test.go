@@ -10,13 +10,18 @@ import (
 	"github.com/guardgo/guard/core/guardtest"
 )
 
-// newApp serves the conformance application behind chiguard.
-func newApp(_ testing.TB, e *guard.Engine) (http.Handler, error) {
+// newApp serves the conformance application behind chiguard; attached
+// policies are route middleware (With(chiguard.Policy)).
+func newApp(_ testing.TB, e *guard.Engine, attached map[string]*guard.Attached) (http.Handler, error) {
 	r := chi.NewRouter()
 	r.Use(chiguard.New(e))
 	for _, rt := range guardtest.Routes() {
+		router := chi.Router(r)
+		if a := attached[rt.Template]; a != nil {
+			router = r.With(chiguard.Policy(a))
+		}
 		for _, m := range rt.Methods {
-			r.MethodFunc(m, rt.Template, rt.Handler)
+			router.MethodFunc(m, rt.Template, rt.Handler)
 		}
 	}
 	return r, chiguard.Verify(r, e)

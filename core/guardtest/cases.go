@@ -329,6 +329,28 @@ func Cases() []Case {
 			{Target: "/lottery", Header: map[string]string{"Content-Type": "text/plain", "X-Tenant": "t", "Authorization": "Bearer x", "X-API-Key": "k"}, Status: 403},
 		}},
 
+		// ---- route decorators attached in code as route middleware ----
+		{Name: "attached policy", Attached: []CodePolicy{{Pattern: "/items/{id}", Policy: policy.New(policy.RequireHeader("X-Tenant", "required"))}}, Steps: []Step{
+			{Target: "/items/1", Status: 400, WantBody: str("Missing required header: X-Tenant"), WantHeader: SecurityHeaders},
+			{Target: "/items/1", Header: map[string]string{"X-Tenant": "t"}, Status: 200, WantBody: str(`{"id":"1"}`)},
+			ok("/"), ok("/health"),
+		}},
+		{Name: "attached bypass beats global", Config: "rate_limit: 1\nblacklist: [203.0.113.0/24]", Attached: []CodePolicy{{Pattern: "/health", Policy: policy.New(policy.Bypass("rate_limit"))}}, Steps: []Step{
+			{Target: "/health", Repeat: 3, Status: 200},
+			forbidden("/health", CN),
+			ok("/"), {Target: "/", Status: 429},
+		}},
+		{Name: "attached counted once", Config: "rate_limit: 2", Attached: []CodePolicy{{Pattern: "/lottery", Policy: policy.New(policy.BlockUserAgents("bot"))}}, Steps: []Step{
+			{Target: "/lottery", Repeat: 2, Status: 200},
+			{Target: "/lottery", Status: 429, WantHeader: map[string]string{"Retry-After": "60"}},
+			{Target: "/lottery", IP: US2, Header: map[string]string{"User-Agent": "bot"}, Status: 403},
+		}},
+		{Name: "attached beats config route", Config: "routes:\n- path: /items/{id}\n  require_ip: {blacklist: [198.51.100.7]}", Attached: []CodePolicy{{Pattern: "/items/{id}", Policy: policy.New(policy.RateLimit(1, time.Minute))}}, Steps: []Step{
+			ok("/items/1"), {Target: "/items/1", Status: 429},
+		}},
+		{Name: "error attached policy invalid", Attached: []CodePolicy{{Pattern: "/items/{id}", Policy: policy.New(policy.RequireIP([]string{"300.0.0.1"}, nil))}},
+			WantErr: []string{"require_ip.whitelist"}},
+
 		// ---- start-up errors ----
 		{Name: "error unknown route key", Config: "routes:\n- path: /items/{id}\n  rate_limt: {requests: 1, window: 1}", WantErr: []string{"rate_limt"}},
 		{Name: "error bad route CIDR", Config: "routes:\n- path: /items/{id}\n  require_ip: {whitelist: [10.0.0.0/33]}", WantErr: []string{"routes[0].require_ip.whitelist"}},

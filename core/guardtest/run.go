@@ -17,9 +17,12 @@ import (
 )
 
 // Factory builds the adapter under test: Routes served behind the adapter's
-// middleware for e. It returns the error the adapter reports for the
-// engine's route policies at start-up (its Verify), if any.
-type Factory func(t testing.TB, e *guard.Engine) (http.Handler, error)
+// middleware for e. attached maps a route template (as in Routes) to the
+// policy to attach to that route in code, the framework's way (ginguard.Policy,
+// chiguard.Policy, echoguard.Handler, httpguard.Route). It returns the error
+// the adapter reports for the engine's route policies at start-up (its
+// Verify), if any.
+type Factory func(t testing.TB, e *guard.Engine, attached map[string]*guard.Attached) (http.Handler, error)
 
 // Case is one scenario: a configuration, code-level policies, and requests
 // sent in order to one server.
@@ -30,8 +33,12 @@ type Case struct {
 	// X-Forwarded-For), silences event logging and names a placeholder
 	// country database (the suite resolves countries itself, see Geo).
 	Config string
-	// Policies are code-level policies (guard.WithRoutePolicy).
+	// Policies are code-level policies registered by template
+	// (guard.WithRoutePolicy).
 	Policies []CodePolicy
+	// Attached are code-level policies attached to a route of Routes by the
+	// adapter (Pattern is the route's template; see Factory).
+	Attached []CodePolicy
 	// Options are extra engine options.
 	Options []guard.Option
 	// Start is the injected clock's start (default 2026-03-02 12:00 UTC).
@@ -190,7 +197,17 @@ func RunCase(t *testing.T, mk Factory, c Case) {
 	var h http.Handler
 	if err == nil {
 		t.Cleanup(func() { e.Close() })
-		h, err = mk(t, e)
+		attached := map[string]*guard.Attached{}
+		for _, p := range c.Attached {
+			var a *guard.Attached
+			if a, err = e.Attach(p.Policy, p.Methods...); err != nil {
+				break
+			}
+			attached[p.Pattern] = a
+		}
+		if err == nil {
+			h, err = mk(t, e, attached)
+		}
 	}
 	if len(c.WantErr) > 0 {
 		if err == nil {
