@@ -15,12 +15,19 @@
 // allowed one reaches next with a response writer that adds the security and
 // CORS headers.
 //
-// Per-route policies are compiled into the engine by route template
-// (guard.WithRoutePolicy, or `routes:` in the configuration); Verify checks
-// them against chi.Walk, so a policy naming a route chi does not serve is a
-// start-up error rather than an unprotected route. When the pattern cannot
-// be resolved at all (no chi router), policies still match the request path
-// against their templates.
+// Per-route policies attach two ways, both known to the engine before its
+// first check (so a route's bypass, IP lists and rate limit override the
+// global rules):
+//   - by template, compiled into the engine (`routes:` in the configuration,
+//     or guard.WithRoutePolicy); Verify checks them against chi.Walk, so a
+//     policy naming a route chi does not serve is a start-up error rather
+//     than an unprotected route. When the pattern cannot be resolved at all
+//     (no chi router), policies still match the request path;
+//   - as route middleware: r.With(chiguard.Policy(attached)).Get(...), or in
+//     a Group, Route or sub-router's Use, with attached from engine.Attach.
+//     The global middleware finds Policy among the route's middlewares
+//     (chi.Walk) and leaves the request to it; a Policy it cannot see fails
+//     closed (500).
 //
 // The client address comes from the engine's trusted-proxy rules; chi's
 // middleware.RealIP must not be placed in front of it.

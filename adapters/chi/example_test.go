@@ -44,3 +44,34 @@ func Example() {
 	// 200  report 3
 	// 429 60 Too many requests
 }
+
+// Attach a policy to a group of routes with chi's Group and Use.
+func ExamplePolicy() {
+	cfg := guard.DefaultConfig()
+	cfg.LogSuspiciousLevel = "NONE"
+	engine, err := guard.New(cfg)
+	if err != nil {
+		panic(err)
+	}
+	defer engine.Close()
+	internal, err := engine.Attach(policy.New(policy.RequireIP([]string{"10.0.0.0/8"}, nil)))
+	if err != nil {
+		panic(err)
+	}
+	r := chi.NewRouter()
+	r.Use(chiguard.New(engine))
+	r.Group(func(r chi.Router) {
+		r.Use(chiguard.Policy(internal))
+		r.Get("/debug/{what}", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "debug ", chi.URLParam(r, "what")) })
+	})
+	for _, client := range []string{"198.51.100.1", "10.1.2.3"} {
+		req := httptest.NewRequest("GET", "/debug/vars", nil)
+		req.RemoteAddr = client + ":4000"
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, req)
+		fmt.Println(client, w.Code, w.Body.String())
+	}
+	// Output:
+	// 198.51.100.1 403 Forbidden
+	// 10.1.2.3 200 debug vars
+}

@@ -16,10 +16,18 @@
 // returned by the handler is given to echo's HTTPErrorHandler inside the
 // guarded response, so error pages carry the same headers.
 //
-// Per-route policies are compiled into the engine by route template
-// (guard.WithRoutePolicy, or `routes:` in the configuration); Verify checks
-// them against e.Routes(), so a policy naming a route echo does not serve is
-// a start-up error rather than an unprotected route.
+// Per-route policies attach two ways, both known to the engine before its
+// first check (so a route's bypass, IP lists and rate limit override the
+// global rules):
+//   - by template, compiled into the engine (`routes:` in the configuration,
+//     or guard.WithRoutePolicy); Verify checks them against e.Routes(), so a
+//     policy naming a route echo does not serve is a start-up error rather
+//     than an unprotected route;
+//   - around the route's handler: e.GET("/admin", echoguard.Handler(attached, h))
+//     with attached from engine.Attach. echo gives Use middleware no view of a
+//     route's own middleware, so the policy wraps the handler, which the
+//     global middleware recognises in e.Routes(); one it cannot recognise
+//     fails closed (500).
 //
 // The client address comes from the engine's trusted-proxy rules; echo's
 // RealIP is never used.

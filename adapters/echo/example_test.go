@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 
 	echoguard "github.com/guardgo/guard/adapters/echo"
 	guard "github.com/guardgo/guard/core"
@@ -61,4 +62,33 @@ func ExampleWithSkipper() {
 	fmt.Println(w.Code, w.Header().Get("X-Frame-Options") == "")
 	// Output:
 	// 200 true
+}
+
+// Attach a policy around a route's handler.
+func ExampleHandler() {
+	cfg := guard.DefaultConfig()
+	cfg.LogSuspiciousLevel = "NONE"
+	engine, err := guard.New(cfg)
+	if err != nil {
+		panic(err)
+	}
+	defer engine.Close()
+	small, err := engine.Attach(policy.New(policy.MaxRequestSize(8)))
+	if err != nil {
+		panic(err)
+	}
+	e := echo.New()
+	e.Use(echoguard.New(engine))
+	e.POST("/notes", echoguard.Handler(small, func(c echo.Context) error { return c.String(http.StatusCreated, "saved") }))
+
+	for _, body := range []string{"short", "far too long"} {
+		req := httptest.NewRequest("POST", "/notes", strings.NewReader(body))
+		req.RemoteAddr = "198.51.100.1:4000"
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, req)
+		fmt.Println(w.Code, w.Body.String())
+	}
+	// Output:
+	// 201 saved
+	// 413 Request entity too large
 }

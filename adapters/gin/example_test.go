@@ -67,3 +67,42 @@ func ExampleVerify() {
 	// Output:
 	// routes[0]: route policy matches no route of the router: path "/itemz/{id}" is not served (known routes: GET /items/:id)
 }
+
+// Attach a policy to a route as route middleware. The global middleware
+// leaves the route's requests to it, so its bypass of the global rate limit
+// holds.
+func ExamplePolicy() {
+	cfg := guard.DefaultConfig()
+	cfg.LogSuspiciousLevel = "NONE"
+	cfg.RateLimit = 1
+	engine, err := guard.New(cfg)
+	if err != nil {
+		panic(err)
+	}
+	defer engine.Close()
+	probe, err := engine.Attach(policy.New(policy.Bypass("rate_limit"), policy.RequireHeader("X-Probe", "required")))
+	if err != nil {
+		panic(err)
+	}
+
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(ginguard.New(engine))
+	r.GET("/healthz", ginguard.Policy(probe), func(c *gin.Context) { c.String(http.StatusOK, "ok") })
+
+	for _, hdr := range []string{"", "k8s", "k8s", "k8s"} {
+		req := httptest.NewRequest("GET", "/healthz", nil)
+		req.RemoteAddr = "10.0.0.1:4000"
+		if hdr != "" {
+			req.Header.Set("X-Probe", hdr)
+		}
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, req)
+		fmt.Println(w.Code, w.Body.String())
+	}
+	// Output:
+	// 400 Missing required header: X-Probe
+	// 200 ok
+	// 200 ok
+	// 200 ok
+}

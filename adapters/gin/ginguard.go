@@ -14,10 +14,17 @@
 // with c.Request replaced by the request the engine hands on (its body may
 // have been partly buffered for inspection; the handler reads it whole).
 //
-// Per-route policies are compiled into the engine by route template
-// (guard.WithRoutePolicy, or `routes:` in the configuration); Verify checks
-// them against the router's table, so a policy naming a route gin does not
-// serve is a start-up error rather than an unprotected route.
+// Per-route policies attach two ways, both known to the engine before its
+// first check (so a route's bypass, IP lists and rate limit override the
+// global rules):
+//   - by template, compiled into the engine (`routes:` in the configuration,
+//     or guard.WithRoutePolicy); Verify checks them against r.Routes(), so a
+//     policy naming a route gin does not serve is a start-up error rather
+//     than an unprotected route;
+//   - as route middleware: r.GET("/admin/:page", ginguard.Policy(attached), h)
+//     with attached from engine.Attach. The global middleware finds Policy
+//     in the route's handler chain (c.HandlerNames) and leaves the request
+//     to it; a Policy it cannot see fails closed (500).
 //
 // The client address comes from the engine's trusted-proxy rules; gin's
 // ClientIP (which trusts every proxy by default) is never used.
