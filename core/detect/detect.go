@@ -304,6 +304,7 @@ type scratch struct {
 	cand   []uint64 // candidate pattern bitset
 	first  []int32  // per pattern: first literal end position (+1), for excerpts
 	scores []float64
+	group  []float64 // per category: strongest grouped evidence
 	best   []int32 // per category: index into threats of the strongest evidence
 	hits   []Threat
 	touch  []bool     // per category: some literal of the category was seen
@@ -326,11 +327,14 @@ func (s *scratch) reset(rs *ruleset) {
 	clear(s.cand)
 	if cap(s.scores) < len(rs.cats) {
 		s.scores = make([]float64, len(rs.cats))
+		s.group = make([]float64, len(rs.cats))
 		s.touch = make([]bool, len(rs.cats))
 	}
 	s.scores = s.scores[:len(rs.cats)]
+	s.group = s.group[:len(rs.cats)]
 	s.touch = s.touch[:len(rs.cats)]
 	clear(s.scores)
+	clear(s.group)
 	clear(s.touch)
 	s.hits = s.hits[:0]
 	s.starts = s.starts[:0]
@@ -607,10 +611,10 @@ func (d *Detector) runPattern(s *scratch, c *compiled, pi int, norm string) {
 	if st != nil {
 		st.matches.Add(1)
 	}
-	s.addHit(c.cat, Threat{
+	s.addGroupedHit(c.cat, Threat{
 		Type: "regex", Category: c.Category, Pattern: c.ID,
 		Match: excerpt(norm, loc[0], loc[1]), Position: loc[0], Score: c.Weight,
-	})
+	}, c.Group != "")
 }
 
 func (d *Detector) statsFor(id string) *patStats {
@@ -622,7 +626,20 @@ func (d *Detector) statsFor(id string) *patStats {
 }
 
 func (s *scratch) addHit(cat int, t Threat) {
+	s.addGroupedHit(cat, t, false)
+}
+
+// addGroupedHit records evidence; grouped evidence only raises the category's group
+// maximum, combined with the rest in finish.
+func (s *scratch) addGroupedHit(cat int, t Threat, grouped bool) {
 	s.touch[cat] = true
+	if grouped {
+		if t.Score > s.group[cat] {
+			s.group[cat] = t.Score
+		}
+		s.hits = append(s.hits, t)
+		return
+	}
 	s.scores[cat] = 1 - (1-s.scores[cat])*(1-t.Score)
 	s.hits = append(s.hits, t)
 }
@@ -631,6 +648,11 @@ func (s *scratch) addHit(cat int, t Threat) {
 func (d *Detector) finish(s *scratch, rs *ruleset, res *Result) {
 	if len(s.hits) == 0 {
 		return
+	}
+	for ci, g := range s.group {
+		if g > 0 {
+			s.scores[ci] = 1 - (1-s.scores[ci])*(1-g)
+		}
 	}
 	best := -1
 	for ci, sc := range s.scores {

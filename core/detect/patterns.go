@@ -47,6 +47,11 @@ type Pattern struct {
 	// NearAnchor says every match starts where a Near[0] literal starts, so the regex
 	// is tried anchored there instead of searched for.
 	NearAnchor bool `json:"near_anchor,omitempty"`
+	// Group names evidence that describes the same fact as other patterns of the
+	// group (e.g. "statement shape" for SQL): within a category only the strongest
+	// hit of a group counts, so one well-formed SQL statement in a forum post does not
+	// add up to an injection.
+	Group string `json:"group,omitempty"`
 	// NotAfter lists bytes that must not directly precede a match whose pattern starts
 	// with a literal alternation (e.g. "." so that "re.exec(" is not "exec(").
 	NotAfter string `json:"not_after,omitempty"`
@@ -673,6 +678,8 @@ func parseRules(name, text string) ([]Pattern, error) {
 			cur.NearGap = g
 		case "near_anchor":
 			cur.NearAnchor = val == "start"
+		case "group":
+			cur.Group = val
 		case "not_after":
 			cur.NotAfter = val
 		case "desc":

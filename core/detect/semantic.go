@@ -30,10 +30,13 @@ func (d *Detector) semantic(s *scratch, rs *ruleset, norm string) {
 			if strongFingerprint(fp) {
 				w = libSQLiStrongWeight
 			}
-			s.addHit(rs.sqli, Threat{
+			// A fingerprint that starts with a statement keyword (E) describes SQL
+			// text, not a break-out: it is statement-shape evidence like the
+			// "shape" patterns and does not add up with them.
+			s.addGroupedHit(rs.sqli, Threat{
 				Type: "libinjection", Category: "sqli", Pattern: "sqli:" + fp,
 				Match: excerpt(norm, 0, min(len(norm), 80)), Score: w,
-			})
+			}, strings.HasPrefix(fp, "E"))
 		}
 	}
 	if s.touch[rs.xss] || strings.IndexByte(norm, '<') >= 0 {
