@@ -305,7 +305,7 @@ type scratch struct {
 	first  []int32  // per pattern: first literal end position (+1), for excerpts
 	scores []float64
 	group  []float64 // per category: strongest grouped evidence
-	best   []int32 // per category: index into threats of the strongest evidence
+	best   []int32   // per category: index into threats of the strongest evidence
 	hits   []Threat
 	touch  []bool     // per category: some literal of the category was seen
 	starts []litStart // literal hits of split patterns
