@@ -25,18 +25,23 @@ func main() {
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 
 	internal := policy.New(policy.RequireIP([]string{"127.0.0.0/8", "10.0.0.0/8"}, nil), policy.Bypass("rate_limit"))
-	engine, err := guard.New(guard.DefaultConfig(), guard.WithLogger(logger),
-		guard.WithRoutePolicy("/internal/stats/{name}", internal))
+	engine, err := guard.New(guard.DefaultConfig(), guard.WithLogger(logger))
 	if err != nil {
 		logger.Error("invalid guard configuration", "err", err)
 		os.Exit(2)
 	}
 	defer engine.Close()
+	internalPolicy, err := engine.Attach(internal)
+	if err != nil {
+		logger.Error("invalid internal policy", "err", err)
+		os.Exit(2)
+	}
 
 	r := chi.NewRouter()
 	r.Use(chiguard.New(engine))
 	r.Get("/", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "hello") })
 	r.Route("/internal", func(r chi.Router) {
+		r.Use(chiguard.Policy(internalPolicy)) // every route of the sub-router
 		r.Get("/stats/{name}", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "stats for", chi.URLParam(r, "name")) })
 	})
 	if err := chiguard.Verify(r, engine); err != nil {

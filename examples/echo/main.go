@@ -28,26 +28,32 @@ func main() {
 		policy.ContentTypeFilter("application/json"),
 		policy.MaxRequestSize(64<<10),
 	)
-	engine, err := guard.New(guard.DefaultConfig(), guard.WithLogger(logger),
-		guard.WithRoutePolicy("/api/documents", upload, http.MethodPost))
+	engine, err := guard.New(guard.DefaultConfig(), guard.WithLogger(logger))
 	if err != nil {
 		logger.Error("invalid guard configuration", "err", err)
 		os.Exit(2)
 	}
 	defer engine.Close()
+	uploadPolicy, err := engine.Attach(upload)
+	if err != nil {
+		logger.Error("invalid upload policy", "err", err)
+		os.Exit(2)
+	}
 
 	e := echo.New()
 	e.HideBanner = true
 	e.Use(echoguard.New(engine, echoguard.WithSkipper(func(c echo.Context) bool { return c.Path() == "/healthz" })))
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
 	e.GET("/", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"message": "hello"}) })
-	e.POST("/api/documents", func(c echo.Context) error {
+	// The policy wraps the handler; the global middleware leaves these
+	// requests to it.
+	e.POST("/api/documents", echoguard.Handler(uploadPolicy, func(c echo.Context) error {
 		var doc map[string]any
 		if err := c.Bind(&doc); err != nil {
 			return err
 		}
 		return c.JSON(http.StatusCreated, doc)
-	})
+	}))
 	if err := echoguard.Verify(e, engine); err != nil {
 		logger.Error("route policies", "err", err)
 		os.Exit(2)

@@ -1,6 +1,6 @@
 // Command gin is a small gin application protected by guard: global
-// middleware, a per-route policy attached by template, and Verify so a
-// policy that names no route stops start-up.
+// middleware, a per-route policy attached as route middleware, and Verify
+// so a policy that names no route stops start-up.
 //
 //	go run ./gin -addr 127.0.0.1:8080
 package main
@@ -29,20 +29,25 @@ func main() {
 		policy.RequireAuth("bearer", func(_ context.Context, _, token string) bool { return token == os.Getenv("ADMIN_TOKEN") }),
 		policy.RateLimit(30, time.Minute),
 	)
-	engine, err := guard.New(guard.DefaultConfig(), guard.WithLogger(logger),
-		guard.WithRoutePolicy("/admin/:section", admin))
+	engine, err := guard.New(guard.DefaultConfig(), guard.WithLogger(logger))
 	if err != nil {
 		logger.Error("invalid guard configuration", "err", err)
 		os.Exit(2)
 	}
 	defer engine.Close()
+	adminPolicy, err := engine.Attach(admin)
+	if err != nil {
+		logger.Error("invalid admin policy", "err", err)
+		os.Exit(2)
+	}
 
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.Use(gin.Recovery(), ginguard.New(engine))
 	r.GET("/", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"message": "hello"}) })
 	r.GET("/items/:id", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"id": c.Param("id")}) })
-	r.GET("/admin/:section", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"section": c.Param("section")}) })
+	// Route middleware: the global middleware leaves these requests to it.
+	r.GET("/admin/:section", ginguard.Policy(adminPolicy), func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"section": c.Param("section")}) })
 	if err := ginguard.Verify(r, engine); err != nil {
 		logger.Error("route policies", "err", err)
 		os.Exit(2)
