@@ -102,11 +102,15 @@ type policyMiddleware struct {
 
 func (p *policyMiddleware) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, pattern := p.res.resolve(r)
 		if guard.Checked(w) {
+			if pattern == "" { // no route: chi's 404/405 handler runs, nothing to protect
+				next.ServeHTTP(w, r)
+				return
+			}
 			http.Error(w, "guard: route policy reached after the global check (see chiguard.Policy)", http.StatusInternalServerError)
 			return
 		}
-		_, pattern := p.res.resolve(r)
 		p.a.Serve(w, r, pattern, next)
 	})
 }

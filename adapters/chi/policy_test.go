@@ -91,3 +91,25 @@ func TestAttachedPolicy(t *testing.T) {
 		})
 	}
 }
+
+// TestGlobalPolicy checks a Policy used as global middleware applies to
+// every route, and unknown paths still answer 404.
+func TestGlobalPolicy(t *testing.T) {
+	e := newEngine(t)
+	a, err := e.Attach(policy.New(policy.RequireHeader("X-Tenant", "required")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := chi.NewRouter()
+	r.Use(chiguard.New(e), chiguard.Policy(a))
+	r.Get("/x", ok)
+	if w := serveReq(r, newReq("/x", "198.51.100.1", nil)); w.Code != 400 {
+		t.Fatalf("/x: %d", w.Code)
+	}
+	if w := serveReq(r, newReq("/x", "198.51.100.1", map[string]string{"X-Tenant": "t"})); w.Code != 200 {
+		t.Fatalf("/x with header: %d", w.Code)
+	}
+	if w := serveReq(r, newReq("/missing", "198.51.100.1", nil)); w.Code != 404 || w.Header().Get("X-Frame-Options") == "" {
+		t.Fatalf("/missing: %d %v", w.Code, w.Header())
+	}
+}

@@ -80,6 +80,10 @@ type policyHandler struct {
 
 func (p *policyHandler) handle(c *gin.Context) {
 	if guard.Checked(c.Writer) {
+		if c.FullPath() == "" { // gin's 404/405 chain: no route handler will run
+			c.Next()
+			return
+		}
 		c.Abort()
 		c.String(http.StatusInternalServerError, "guard: route policy reached after the global check (see ginguard.Policy)")
 		return

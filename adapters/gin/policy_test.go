@@ -71,3 +71,26 @@ func TestAttachedPolicy(t *testing.T) {
 		})
 	}
 }
+
+// TestGlobalPolicy checks a Policy used as global middleware applies to
+// every route, and unknown paths still answer 404.
+func TestGlobalPolicy(t *testing.T) {
+	gin.SetMode(gin.ReleaseMode)
+	e := newEngine(t, nil)
+	a, err := e.Attach(policy.New(policy.RequireHeader("X-Tenant", "required")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := gin.New()
+	r.Use(ginguard.New(e), ginguard.Policy(a))
+	r.GET("/x", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
+	if w := serveReq(r, newReq("GET", "/x", "198.51.100.1", nil)); w.Code != 400 {
+		t.Fatalf("/x: %d", w.Code)
+	}
+	if w := serveReq(r, newReq("GET", "/x", "198.51.100.1", map[string]string{"X-Tenant": "t"})); w.Code != 200 {
+		t.Fatalf("/x with header: %d", w.Code)
+	}
+	if w := serveReq(r, newReq("GET", "/missing", "198.51.100.1", nil)); w.Code != 404 || w.Header().Get("X-Frame-Options") == "" {
+		t.Fatalf("/missing: %d %v", w.Code, w.Header())
+	}
+}
