@@ -308,6 +308,7 @@ type scratch struct {
 	best   []int32   // per category: index into threats of the strongest evidence
 	hits   []Threat
 	touch  []bool     // per category: some literal of the category was seen
+	values uint64     // values inspected since the scratch was taken
 	starts []litStart // literal hits of split patterns
 	wins   []litStart // literal hits of windowed patterns
 	// lastFirst: per pattern, end of the last Near[0] literal seen (-1: none)
@@ -360,6 +361,8 @@ func (d *Detector) Detect(ctx context.Context, content string, where string) Res
 	d.requests.Add(1)
 	s := d.scratch.Get().(*scratch)
 	res := d.detectValue(ctx, s, d.rules.Load(), content, contextOf(where))
+	d.values.Add(s.values)
+	s.values = 0
 	d.scratch.Put(s)
 	res.Context = where
 	setLocation(res.Threats, where)
@@ -379,7 +382,7 @@ func setLocation(ts []Threat, where string) {
 // detectValue runs the pipeline on one value with the given scratch space.
 // Threat locations are left empty for the caller to fill in.
 func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, content string, cm ctxMask) Result {
-	d.values.Add(1)
+	s.values++
 	res := Result{OriginalLength: len(content)}
 	if len(content) > d.cfg.MaxContentLength {
 		d.truncated.Add(1)

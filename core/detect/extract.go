@@ -52,6 +52,8 @@ func (d *Detector) Inspect(ctx context.Context, t *Target) Result {
 	in := inspection{d: d, ctx: ctx, rs: d.rules.Load(), t: t, budget: d.cfg.MaxRequestBytes}
 	in.s = d.scratch.Get().(*scratch)
 	in.run()
+	d.values.Add(in.s.values) // one shared-counter update per request, not per value
+	in.s.values = 0
 	d.scratch.Put(in.s)
 	res := in.res
 	if res.IsThreat {
