@@ -112,17 +112,23 @@ func corazaSubject(tb testing.TB, next http.Handler) http.Handler {
 	return txhttp.WrapHandler(waf, next)
 }
 
-// secureSubject sets the same response headers as guard's defaults.
+// secureSubject sets the response headers guard sets by default (all but
+// X-Download-Options, which unrolled/secure does not offer), HSTS included
+// on plain HTTP as guard does.
 func secureSubject(_ testing.TB, next http.Handler) http.Handler {
 	return secure.New(secure.Options{
-		STSSeconds:              31536000,
-		STSIncludeSubdomains:    true,
-		ForceSTSHeader:          true,
-		CustomFrameOptionsValue: "SAMEORIGIN",
-		ContentTypeNosniff:      true,
-		BrowserXssFilter:        true,
-		ReferrerPolicy:          "strict-origin-when-cross-origin",
-		PermissionsPolicy:       "geolocation=(), microphone=(), camera=()",
+		STSSeconds:                    31536000,
+		STSIncludeSubdomains:          true,
+		ForceSTSHeader:                true,
+		CustomFrameOptionsValue:       "SAMEORIGIN",
+		ContentTypeNosniff:            true,
+		BrowserXssFilter:              true,
+		ReferrerPolicy:                "strict-origin-when-cross-origin",
+		PermissionsPolicy:             "geolocation=(), microphone=(), camera=()",
+		CrossOriginOpenerPolicy:       "same-origin",
+		CrossOriginResourcePolicy:     "same-origin",
+		CrossOriginEmbedderPolicy:     "require-corp",
+		XPermittedCrossDomainPolicies: "none",
 	}).Handler(next)
 }
 
