@@ -91,3 +91,30 @@ func TestSubjects(t *testing.T) {
 		})
 	}
 }
+
+// TestSecureParity checks that unrolled/secure is configured to write the
+// same response headers with the same values as guard's defaults, so that
+// comparing them compares equal work. unrolled/secure has no option for
+// X-Download-Options.
+func TestSecureParity(t *testing.T) {
+	headersOf := func(h http.Handler) http.Header {
+		w := newDiscardWriter()
+		h.ServeHTTP(w, newGET(cleanQuery))
+		return w.h
+	}
+	g := headersOf(guardSubject(t, okHandler))
+	s := headersOf(secureSubject(t, okHandler))
+	for k := range g {
+		if k == "X-Download-Options" {
+			continue
+		}
+		if got, want := s.Get(k), g.Get(k); got != want {
+			t.Errorf("%s: unrolled/secure writes %q, guard %q", k, got, want)
+		}
+	}
+	for k := range s {
+		if g.Get(k) == "" {
+			t.Errorf("%s: written by unrolled/secure, not by guard", k)
+		}
+	}
+}
