@@ -35,9 +35,12 @@ func New(e *guard.Engine, opts ...Option) func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			route := ""
 			if m.mux != nil {
-				if _, pattern := m.mux.Handler(r); pattern != "" {
-					route = pattern
+				h, pattern := m.mux.Handler(r)
+				if isRoute(h) {
+					next.ServeHTTP(w, r) // the route's httpguard.Route runs the pipeline with its policy
+					return
 				}
+				route = pattern
 			}
 			e.Serve(w, r, route, next)
 		})

@@ -18,5 +18,5 @@ func nethttpHandler(e *guard.Engine) (http.Handler, error) {
 			mux.HandleFunc(pattern, rt.handler)
 		}
 	}
-	return httpguard.New(e, httpguard.WithMux(mux))(mux), nil
+	return httpguard.New(e, httpguard.WithMux(mux))(mux), httpguard.Verify(mux, e)
 }

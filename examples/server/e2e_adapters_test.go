@@ -121,7 +121,7 @@ func TestAdaptersRefuseBadRoutes(t *testing.T) {
 		{"bad time zone", "routes:\n  - path: /lottery\n    time_window: {start: '09:00', end: '17:00', timezone: Mars/Base}\n", []string{"routes[0].time_window.timezone"}, adapterNames},
 		// The nethttp wiring is the lead's file (adapter_nethttp.go); it
 		// needs httpguard.Verify to join this case.
-		{"route not served", "routes:\n  - path: /itemz/{id}\n    rate_limit: {requests: 1, window: 60}\n", []string{"routes[0]", "/itemz/{id}", "matches no route"}, []string{"gin", "echo", "chi"}},
+		{"route not served", "routes:\n  - path: /itemz/{id}\n    rate_limit: {requests: 1, window: 60}\n", []string{"routes[0]", "/itemz/{id}", "matches no route"}, []string{"nethttp", "gin", "echo", "chi"}},
 	}
 	for _, tc := range cases {
 		for _, name := range tc.adapters {
