@@ -560,7 +560,8 @@ func (s *scratch) anchoredMatch(c *compiled, pi int, norm string) ([]int, bool) 
 // wordBounded reports whether s[a:b] does not continue a word on either side where it
 // begins or ends with a letter.
 func wordBounded(s string, a, b int) bool {
-	if a > 0 && isLetter(s[a]) && isLetter(s[a-1]) {
+	if a > 0 && isLetter(s[a]) && isLetter(s[a-1]) && !(a >= 2 && s[a-2] == '\\' && (s[a-1] == 'n' || s[a-1] == 'r' || s[a-1] == 't')) {
+		// (a letter after an escaped \n, \r or \t starts a word)
 		return false
 	}
 	if b < len(s) && isLetter(s[b-1]) && isLetter(s[b]) {

@@ -716,9 +716,10 @@ func usesTextAnchors(expr string) bool {
 	return walk(re)
 }
 
-// unescapeLits turns \n, \t and \s (space) in literal tokens into the bytes.
+// unescapeLits turns \n, \t and \s (space) in literal tokens into the bytes, and \\
+// into one backslash.
 func unescapeLits(ls []string) []string {
-	r := strings.NewReplacer(`\n`, "\n", `\t`, "\t", `\s`, " ")
+	r := strings.NewReplacer(`\\`, `\`, `\n`, "\n", `\t`, "\t", `\s`, " ")
 	for i, l := range ls {
 		ls[i] = r.Replace(l)
 	}
