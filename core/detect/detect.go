@@ -127,6 +127,9 @@ type ruleset struct {
 	// strongLit marks literals selective enough to locate attack regions when a value
 	// is truncated (five bytes or more, or two non-letters).
 	strongLit []bool
+	// wordLit marks literals made of word characters (letters, digits, '_', '-', '.'),
+	// which as near literals must be whole words.
+	wordLit []bool
 	// near prefilter: literal id → patterns for which it is a first / second literal
 	nearFirst, nearSecond [][]int32
 	always                []int32
@@ -277,7 +280,11 @@ func (d *Detector) build(custom []Pattern) (*ruleset, error) {
 	}
 	rs.ac = newACMatcher(lits)
 	rs.strongLit = make([]bool, len(lits))
+	rs.wordLit = make([]bool, len(lits))
 	for i, l := range lits {
+		rs.wordLit[i] = strings.IndexFunc(l, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.')
+		}) < 0
 		nonLetter := 0
 		for j := 0; j < len(l); j++ {
 			if !isLetter(l[j]) {
@@ -397,7 +404,7 @@ func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, con
 	s.reset(rs)
 	any := false
 	rs.ac.scan(norm, func(lit int32, end int) {
-		if len(rs.nearFirst[lit])+len(rs.nearSecond[lit]) > 0 && !wordBounded(norm, end-int(rs.litLen[lit]), end) {
+		if rs.wordLit[lit] && len(rs.nearFirst[lit])+len(rs.nearSecond[lit]) > 0 && !wordBounded(norm, end-int(rs.litLen[lit]), end) {
 			// Near literals that start or end with a letter must be whole words:
 			// "cat" in "category" is no command.
 			goto plain
