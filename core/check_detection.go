@@ -58,6 +58,9 @@ func (e *Engine) checkDetection(ctx context.Context, req Request, d *Decision, r
 		t.Exclude.Headers = e.cfg.ExcludedDetectionHeaders
 	}
 	res := e.detector.Inspect(ctx, &t)
+	if e.metrics != nil {
+		e.metrics.DetectionObserved(res.Elapsed, res.IsThreat)
+	}
 	if !res.IsThreat || len(res.Threats) == 0 {
 		return false
 	}
@@ -66,6 +69,9 @@ func (e *Engine) checkDetection(ctx context.Context, req Request, d *Decision, r
 		Check: "penetration", Reason: ReasonPenetration, Status: http.StatusForbidden, Passive: e.passive, Severity: warnLevel,
 		Details: map[string]any{"category": th.Category, "pattern": th.Pattern, "location": th.Location, "excerpt": th.Match, "score": res.ThreatScore}}
 	e.emit(ctx, ev)
+	if e.metrics != nil {
+		e.metrics.RequestBlocked(ReasonPenetration, "penetration", e.passive)
+	}
 	e.countTowardBan(ctx, client, "penetration_attempt:"+th.Category)
 	if e.passive {
 		d.Passive = append(d.Passive, ReasonPenetration)

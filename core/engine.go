@@ -60,18 +60,18 @@ func Block(status int, message string) *Decision {
 type Option func(*options)
 
 type options struct {
-	logger     *slog.Logger
-	store      store.Store
-	clock      func() time.Time
-	sinks      []Sink
-	geo        GeoResolver
-	clouds     CloudMatcher
-	detector   Detector
-	noDetector bool
-	check      RequestCheck
-	modifier   ResponseModifier
-	policies   []routePolicy
-	closers    []io.Closer
+	logger   *slog.Logger
+	store    store.Store
+	clock    func() time.Time
+	sinks    []Sink
+	geo      GeoResolver
+	clouds   CloudMatcher
+	detector Detector
+	check    RequestCheck
+	modifier ResponseModifier
+	policies []routePolicy
+	closers  []io.Closer
+	metrics  Metrics
 }
 
 type routePolicy struct {
@@ -147,6 +147,7 @@ type Engine struct {
 	globalBehavior *behavior.Set
 	passive        bool
 
+	metrics   Metrics
 	closers   []io.Closer
 	closeOnce sync.Once
 	ownsStore bool
@@ -164,7 +165,7 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 	}
 	e := &Engine{cfg: cfg, log: o.logger, store: o.store, now: o.clock, sinks: o.sinks,
 		geo: o.geo, clouds: o.clouds, reqCheck: o.check, modifier: o.modifier,
-		closers: o.closers, passive: cfg.PassiveMode}
+		closers: o.closers, passive: cfg.PassiveMode, metrics: o.metrics}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}

@@ -27,6 +27,9 @@ func (e *Engine) Check(ctx context.Context, req Request) *Decision {
 // check fills d. The first blocking check wins; in passive mode blocks are
 // recorded in d.Passive and the pipeline continues.
 func (e *Engine) check(ctx context.Context, req Request, d *Decision) {
+	if e.metrics != nil {
+		e.metrics.RequestChecked()
+	}
 	h := req.Header()
 	method := req.Method()
 	rawPath := req.Path()
@@ -172,6 +175,9 @@ func (e *Engine) block(ctx context.Context, d *Decision, status int, reason Reas
 		}
 	}
 	e.emit(ctx, ev)
+	if e.metrics != nil {
+		e.metrics.RequestBlocked(reason, check, e.passive)
+	}
 	if e.passive {
 		d.Passive = append(d.Passive, reason)
 		return false
@@ -188,6 +194,9 @@ func (e *Engine) block(ctx context.Context, d *Decision, status int, reason Reas
 // 500, without it the request passes.
 func (e *Engine) internalError(ctx context.Context, d *Decision, check string, err error) bool {
 	e.log.LogAttrs(ctx, errorLevel, "guard: check failed", slogStr("check", check), slogErr(err))
+	if e.metrics != nil {
+		e.metrics.StoreError(check)
+	}
 	if errors.Is(err, store.ErrUnavailable) {
 		// A store that fails closed (redis_fail_open: false) is down.
 		d.Err = err
