@@ -738,7 +738,8 @@ func max0(i int) int {
 }
 
 // plainToken reports whether s is made only of letters, digits and the characters
-// "-_.," with no run that could be a keyword-only attack. Such values skip the
+// "-_," plus at most one '.', and has no "__": ids, numbers, slugs, locales, host
+// names. Dotted paths (java.lang.Runtime) and dunder names are not plain. Such values skip the
 // prefilter entirely (the common case for ids, numbers, slugs, locales).
 func plainToken(s string) bool {
 	if len(s) > 64 {
@@ -754,8 +755,8 @@ func plainToken(s string) bool {
 		}
 		return false
 	}
-	if strings.Contains(s, "__") {
-		return false // __proto__, __class__ …
+	if strings.Contains(s, "__") || strings.Count(s, ".") > 1 {
+		return false // __proto__, __class__, java.lang.Runtime …
 	}
 	return true
 }
