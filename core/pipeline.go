@@ -69,6 +69,8 @@ func (e *Engine) check(ctx context.Context, req Request, d *Decision) {
 			if e.block(ctx, d, http.StatusMovedPermanently, ReasonHTTPSRequired, "https", "", http.Header{"Location": {loc}}) {
 				return
 			}
+		} else if e.block(ctx, d, http.StatusBadRequest, ReasonHTTPSRequired, "https", "HTTPS required", nil) {
+			return // no usable Host to redirect to: refuse rather than serve over HTTP
 		}
 	}
 
