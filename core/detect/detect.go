@@ -755,7 +755,7 @@ func plainToken(s string) bool {
 		}
 		return false
 	}
-	if strings.Contains(s, "__") || strings.Count(s, ".") > 1 {
+	if strings.Contains(s, "__") || strings.Count(s, ".") > 1 || strings.Contains(s, "0x") {
 		return false // __proto__, __class__, java.lang.Runtime …
 	}
 	return true
