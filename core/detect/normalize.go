@@ -227,26 +227,92 @@ func htmlDecode(s string) string {
 	return d
 }
 
-// lookalikes maps characters that render like ASCII syntax characters but survive
-// NFKC. Typographic apostrophes are folded too, so "don’t" and "don't" are the same
-// input to the patterns.
-var lookalikes = map[rune]rune{
-	'\u02bc': '\'', '\u02b9': '\'', '\u2018': '\'', '\u2019': '\'', '\u201b': '\'', '\u2032': '\'', '\u00b4': '\'',
-	'\u201c': '"', '\u201d': '"', '\u201f': '"', '\u2033': '"', '\u02ba': '"',
-	'\u02c2': '<', '\u2039': '<', '\u27e8': '<', '\u3008': '<', '\u2329': '<', '\u276e': '<',
-	'\u02c3': '>', '\u203a': '>', '\u27e9': '>', '\u3009': '>', '\u232a': '>', '\u276f': '>',
-	'\u2215': '/', '\u2044': '/', '\u29f8': '/', '\u2571': '/',
-	'\u2216': '\\', '\u29f9': '\\', '\u2572': '\\',
-	'\u2024': '.', '\u3002': '.', '\uff61': '.',
-	'\u037e': ';', '\u2225': '|', '\u01c0': '|', '\u2223': '|',
-	'\u0430': 'a', '\u0435': 'e', '\u043e': 'o', '\u0441': 'c', '\u0440': 'p', '\u0445': 'x',
-	'\u0455': 's', '\u0456': 'i', '\u0458': 'j', '\u04bb': 'h', '\u0501': 'd', '\u051b': 'q',
-	'\u0410': 'A', '\u0415': 'E', '\u041e': 'O', '\u0421': 'C', '\u0420': 'P', '\u0425': 'X',
-	'\u0405': 'S', '\u0406': 'I', '\u0408': 'J', '\u041d': 'H', '\u041c': 'M', '\u0422': 'T', '\u0412': 'B', '\u041a': 'K',
-	'\u03bf': 'o', '\u039f': 'O', '\u03b1': 'a', '\u0391': 'A', '\u0392': 'B', '\u0395': 'E', '\u0397': 'H',
-	'\u0399': 'I', '\u039a': 'K', '\u039c': 'M', '\u039d': 'N', '\u03a1': 'P', '\u03a4': 'T', '\u03a7': 'X', '\u0396': 'Z',
-	'\u00a0': ' ', '\u2000': ' ', '\u2001': ' ', '\u2002': ' ', '\u2003': ' ', '\u2009': ' ', '\u200a': ' ', '\u202f': ' ', '\u3000': ' ',
-	'\u200b': -1, '\u200c': -1, '\u200d': -1, '\u2060': -1, '\ufeff': -1, '\u00ad': -1,
+// lookalike maps characters that render like ASCII syntax characters but survive
+// NFKC; -1 means "drop". Typographic apostrophes are folded too, so "don’t" and
+// "don't" are the same input to the patterns.
+func lookalike(r rune) (rune, bool) {
+	switch r {
+	case '\u02bc', '\u02b9', '\u2018', '\u2019', '\u201b', '\u2032', '\u00b4':
+		return '\'', true
+	case '\u201c', '\u201d', '\u201f', '\u2033', '\u02ba':
+		return '"', true
+	case '\u02c2', '\u2039', '\u27e8', '\u3008', '\u2329', '\u276e':
+		return '<', true
+	case '\u02c3', '\u203a', '\u27e9', '\u3009', '\u232a', '\u276f':
+		return '>', true
+	case '\u2215', '\u2044', '\u29f8', '\u2571':
+		return '/', true
+	case '\u2216', '\u29f9', '\u2572':
+		return '\\', true
+	case '\u2024', '\u3002', '\uff61':
+		return '.', true
+	case '\u037e':
+		return ';', true
+	case '\u2225', '\u01c0', '\u2223':
+		return '|', true
+	case '\u0430', '\u03b1':
+		return 'a', true
+	case '\u0435':
+		return 'e', true
+	case '\u043e', '\u03bf':
+		return 'o', true
+	case '\u0441':
+		return 'c', true
+	case '\u0440':
+		return 'p', true
+	case '\u0445':
+		return 'x', true
+	case '\u0455':
+		return 's', true
+	case '\u0456':
+		return 'i', true
+	case '\u0458':
+		return 'j', true
+	case '\u04bb':
+		return 'h', true
+	case '\u0501':
+		return 'd', true
+	case '\u051b':
+		return 'q', true
+	case '\u0410', '\u0391':
+		return 'A', true
+	case '\u0415', '\u0395':
+		return 'E', true
+	case '\u041e', '\u039f':
+		return 'O', true
+	case '\u0421':
+		return 'C', true
+	case '\u0420', '\u03a1':
+		return 'P', true
+	case '\u0425', '\u03a7':
+		return 'X', true
+	case '\u0405':
+		return 'S', true
+	case '\u0406', '\u0399':
+		return 'I', true
+	case '\u0408':
+		return 'J', true
+	case '\u041d', '\u0397':
+		return 'H', true
+	case '\u041c', '\u039c':
+		return 'M', true
+	case '\u0422', '\u03a4':
+		return 'T', true
+	case '\u0412', '\u0392':
+		return 'B', true
+	case '\u041a', '\u039a':
+		return 'K', true
+	case '\u039d':
+		return 'N', true
+	case '\u0396':
+		return 'Z', true
+	case '\u00a0', '\u2000', '\u2001', '\u2002', '\u2003', '\u2009', '\u200a', '\u202f',
+		'\u3000':
+		return ' ', true
+	case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad':
+		return -1, true
+	}
+	return 0, false
 }
 
 // foldUnicode applies NFKC and the look-alike table.
@@ -255,7 +321,7 @@ func foldUnicode(s string) string {
 	var b strings.Builder
 	changed := false
 	for i, r := range s {
-		m, ok := lookalikes[r]
+		m, ok := lookalike(r)
 		if !ok {
 			if changed {
 				b.WriteRune(r)

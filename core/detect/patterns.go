@@ -74,9 +74,25 @@ const (
 	ctxAll = ctxQuery | ctxPath | ctxHeader | ctxUA | ctxCookie | ctxBody
 )
 
-var ctxNames = map[string]ctxMask{
-	"query": ctxQuery, "path": ctxPath, "header": ctxHeader | ctxUA, "user-agent": ctxUA,
-	"cookie": ctxCookie, "body": ctxBody, "all": ctxAll,
+// ctxByName maps a context name of Pattern.Contexts to its bits.
+func ctxByName(name string) (ctxMask, bool) {
+	switch name {
+	case "query":
+		return ctxQuery, true
+	case "path":
+		return ctxPath, true
+	case "header":
+		return ctxHeader | ctxUA, true
+	case "user-agent":
+		return ctxUA, true
+	case "cookie":
+		return ctxCookie, true
+	case "body":
+		return ctxBody, true
+	case "all":
+		return ctxAll, true
+	}
+	return 0, false
 }
 
 // contextOf maps a location such as "query:q", "header:User-Agent" or "body:json:a.b"
@@ -150,7 +166,7 @@ func compilePattern(p Pattern) (*compiled, error) {
 		c.ctx = ctxAll
 	}
 	for _, name := range p.Contexts {
-		m, ok := ctxNames[strings.ToLower(name)]
+		m, ok := ctxByName(strings.ToLower(name))
 		if !ok {
 			return nil, fmt.Errorf("%w: %s: unknown context %q", ErrInvalidPattern, p.ID, name)
 		}
