@@ -145,3 +145,22 @@ func TestInspectContextCancelled(t *testing.T) {
 		t.Fatal("a cancelled inspection reported a threat")
 	}
 }
+
+// TestCleanGETRunsFewRegexes guards the hot path: a browser-like GET must be decided
+// almost entirely by the prefilter (a few cheap anchored tails at most).
+func TestCleanGETRunsFewRegexes(t *testing.T) {
+	d := newTestDetector(t)
+	d.Inspect(context.Background(), cleanGET())
+	var n uint64
+	for _, s := range d.Stats() {
+		n += s.Executions
+	}
+	if n > 4 {
+		for _, s := range d.Stats() {
+			if s.Executions > 0 {
+				t.Logf("%s: %d", s.ID, s.Executions)
+			}
+		}
+		t.Fatalf("%d regex executions for a clean GET, want ≤ 4", n)
+	}
+}
