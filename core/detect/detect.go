@@ -399,6 +399,11 @@ func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, con
 		res.ProcessedLength = len(content)
 		return res
 	}
+	if cm == ctxQuery && strings.IndexByte(content, '+') >= 0 && strings.IndexByte(content, ' ') < 0 {
+		// A raw query component: '+' is a space (form encoding). Values that already
+		// went through Inspect's decoding carry no '+' from encoding.
+		content = strings.ReplaceAll(content, "+", " ")
+	}
 	norm := Normalize(content)
 	res.ProcessedLength = len(norm)
 	s.reset(rs)
