@@ -414,10 +414,8 @@ func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, con
 			// "cat" in "category" is no command.
 			goto plain
 		}
-		for _, pi := range rs.nearFirst[lit] {
-			s.lastFirst[pi] = int32(end)
-			s.firstStart[pi] = int32(end) - rs.litLen[lit]
-		}
+		// Second literals first: a literal in both lists must pair with an earlier
+		// first literal, not with itself.
 		for _, pi := range rs.nearSecond[lit] {
 			if gap := int32(end) - rs.litLen[lit] - s.lastFirst[pi]; gap >= 0 && gap <= int32(rs.pats[pi].NearGap) {
 				s.cand[pi>>6] |= 1 << (pi & 63)
@@ -428,6 +426,10 @@ func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, con
 					s.wins = append(s.wins, litStart{pi, s.lastFirst[pi], int32(end) - s.lastFirst[pi]})
 				}
 			}
+		}
+		for _, pi := range rs.nearFirst[lit] {
+			s.lastFirst[pi] = int32(end)
+			s.firstStart[pi] = int32(end) - rs.litLen[lit]
 		}
 	plain:
 		for _, pi := range rs.litPats[lit] {
