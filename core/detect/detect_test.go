@@ -485,3 +485,29 @@ func TestNeutralProseRunsNoRegex(t *testing.T) {
 		}
 	}
 }
+
+func TestNearPrefilter(t *testing.T) {
+	d := newTestDetector(t)
+	ctx := context.Background()
+	p := Pattern{ID: "twice", Category: "custom", Regex: `\bfoo\s+foo\b`, Near: [2][]string{{"foo"}, {"foo"}}, NearGap: 4}
+	if err := d.AddPattern(p); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"foo foo", true},       // the same literal on both sides pairs with the earlier hit
+		{"foo", false},          // one occurrence cannot pair with itself
+		{"foofoo foo", false},   // "foofoo" is not a whole word
+		{"foo   x  foo", false}, // too far apart for the gap (after blank folding: 7 bytes)
+	}
+	for _, tc := range tests {
+		if got := d.Detect(ctx, tc.in, "query:q").IsThreat; got != tc.want {
+			t.Errorf("%q: IsThreat = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+	if err := d.AddPattern(Pattern{ID: "half", Category: "custom", Regex: "x", Near: [2][]string{{"a"}, nil}}); !errors.Is(err, ErrInvalidPattern) {
+		t.Errorf("one-sided near: err = %v", err)
+	}
+}
