@@ -1,6 +1,6 @@
 # guard — developer tasks. `make test` is the command CI runs (see README.md).
 SHELL := /bin/bash
-MODULES := core core/store/redis core/geo/maxmind adapters/nethttp adapters/gin adapters/echo adapters/chi examples bench metrics/prometheus
+MODULES := core core/store/redis core/geo/maxmind adapters/nethttp adapters/gin adapters/echo adapters/chi examples bench metrics/prometheus cmd/guardctl
 # Packages with concurrency run under the race detector; the rest run plain to keep CI quick.
 GO ?= go
 ADDR ?= 127.0.0.1:8080
