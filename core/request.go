@@ -99,8 +99,13 @@ func (h *HTTPRequest) Body(max int64) ([]byte, bool, error) {
 		h.truncated = r.Body != nil && r.Body != http.NoBody && max <= 0
 		return nil, h.truncated, nil
 	}
-	// Read max+1 bytes to learn whether there is more.
-	buf := make([]byte, 0, min(max+1, 64<<10))
+	// Read max+1 bytes to learn whether there is more. Size the buffer from
+	// Content-Length when it is known (it may lie: the buffer still grows).
+	size := int64(4 << 10)
+	if r.ContentLength >= 0 {
+		size = r.ContentLength + 1
+	}
+	buf := make([]byte, 0, min(max+1, size, 64<<10))
 	w := bytes.NewBuffer(buf)
 	n, err := io.Copy(w, io.LimitReader(r.Body, max+1))
 	data := w.Bytes()
