@@ -1,14 +1,12 @@
 package sinks_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"time"
 
 	guard "github.com/guardgo/guard/core"
@@ -45,20 +43,21 @@ func ExampleNewWebhook() {
 	if err != nil {
 		panic(err)
 	}
-	engine, err := guard.New(guard.DefaultConfig(),
+	cfg := guard.DefaultConfig()
+	cfg.Blacklist = []string{"198.51.100.0/24"}
+	cfg.LogSuspiciousLevel = "NONE"
+	engine, err := guard.New(cfg,
 		guard.WithSink(sinks.MinSeverity(hook, slog.LevelWarn)),
 		guard.WithCloser(hook))
 	if err != nil {
 		panic(err)
 	}
-	_ = engine.Ban(context.Background(), netip.MustParseAddr("198.51.100.9"), time.Hour, "manual")
 
-	// What the engine does when it blocks a request:
-	hook.Emit(context.Background(), guard.Event{
-		Time: time.Now(), Type: "request_blocked", Client: netip.MustParseAddr("198.51.100.9"),
-		Method: "GET", Path: "/", Check: "ip_ban", Reason: "ip_banned", Status: 403, Severity: slog.LevelWarn,
-	})
+	r := httptest.NewRequest("GET", "/admin", nil)
+	r.RemoteAddr = "198.51.100.9:4711"
+	engine.Check(r.Context(), guard.NewHTTPRequest(r, "")) // blocked: one event enqueued
+
 	_ = engine.Close() // flushes the webhook
 	<-done
-	// Output: request_blocked 198.51.100.9 ip_banned
+	// Output: request_blocked 198.51.100.9 ip_blacklisted
 }

@@ -536,3 +536,35 @@ func TestMarshalEventUnencodableDetail(t *testing.T) {
 		t.Fatalf("got %v", got)
 	}
 }
+
+func TestWebhookWithEngine(t *testing.T) {
+	r := newReceiver(t, nil)
+	hook := newTestWebhook(t, WebhookOptions{URL: r.srv.URL, FlushInterval: time.Hour})
+	cfg := guard.DefaultConfig()
+	cfg.Blacklist = []string{"198.51.100.0/24"}
+	cfg.LogSuspiciousLevel = "NONE"
+	engine, err := guard.New(cfg, guard.WithSink(hook), guard.WithCloser(hook))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("GET", "/admin?x=1", nil)
+	req.RemoteAddr = "198.51.100.9:4711"
+	if d := engine.Check(req.Context(), guard.NewHTTPRequest(req, "/admin")); d.Allowed {
+		t.Fatal("blacklisted client allowed")
+	}
+	if got := len(r.events(t)); got != 0 {
+		t.Fatalf("%d events sent before Close with a 1h interval", got)
+	}
+	if err := engine.Close(); err != nil {
+		t.Fatal(err)
+	}
+	evs := r.events(t)
+	if len(evs) != 1 {
+		t.Fatalf("%d events after engine.Close, want 1", len(evs))
+	}
+	ev := evs[0]
+	if ev["type"] != "request_blocked" || ev["client_ip"] != "198.51.100.9" || ev["reason"] != "ip_blacklisted" ||
+		ev["path"] != "/admin" || ev["status"] != float64(403) || ev["method"] != "GET" {
+		t.Fatalf("event %v", ev)
+	}
+}
