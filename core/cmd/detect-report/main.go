@@ -18,6 +18,7 @@ import (
 	"hash/fnv"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -58,8 +59,16 @@ func main() {
 	fps := flag.String("fp", "", "print flagged benign inputs of this category (\"all\" for every category)")
 	split := flag.String("split", "dev", "which split -misses/-fp print: dev, held, all")
 	stats := flag.Int("stats", 0, "print the N patterns with the highest total time")
+	requests := flag.Bool("requests", false, "also run Inspect over crs_requests.jsonl (whole requests)")
 	flag.Parse()
 	if err := run(os.Stdout, *corpus, *misses, *fps, *split, *stats); err != nil {
+		fmt.Fprintln(os.Stderr, "detect-report:", err)
+		os.Exit(1)
+	}
+	if !*requests {
+		return
+	}
+	if err := runRequests(os.Stdout, *corpus); err != nil {
 		fmt.Fprintln(os.Stderr, "detect-report:", err)
 		os.Exit(1)
 	}
@@ -270,4 +279,93 @@ func trunc(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+type crsRequest struct {
+	ID            string      `json:"id"`
+	Label         string      `json:"label"`
+	Category      string      `json:"category"`
+	ParanoiaLevel *int        `json:"paranoia_level"`
+	Method        string      `json:"method"`
+	URI           string      `json:"uri"`
+	Headers       [][2]string `json:"headers"`
+	Body          *string     `json:"body"`
+}
+
+// runRequests replays the CRS regression requests through Inspect: attack requests
+// (some rule must fire) and benign_for_rule requests (the named rule must not fire —
+// the request may still be an attack for another rule, so the flagged rate there is
+// an upper bound on false positives).
+func runRequests(w io.Writer, dir string) error {
+	f, err := os.Open(filepath.Join(dir, "crs_requests.jsonl"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	d, err := detect.New(detect.Config{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return err
+	}
+	type key struct{ label, cat string }
+	m := map[key]*tally{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
+	for sc.Scan() {
+		var r crsRequest
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			return err
+		}
+		if r.ParanoiaLevel != nil && *r.ParanoiaLevel > 1 || r.Label == "unspecified" {
+			continue
+		}
+		t := &detect.Target{Method: r.Method, Header: http.Header{}}
+		path, query, _ := strings.Cut(r.URI, "?")
+		t.Path, t.RawQuery = path, query
+		for _, h := range r.Headers {
+			t.Header.Add(h[0], h[1])
+			if strings.EqualFold(h[0], "Content-Type") {
+				t.ContentType = h[1]
+			}
+		}
+		if r.Body != nil {
+			t.Body = []byte(*r.Body)
+		}
+		res := d.Inspect(context.Background(), t)
+		k := key{r.Label, r.Category}
+		if m[k] == nil {
+			m[k] = &tally{}
+		}
+		m[k].n++
+		if res.IsThreat {
+			m[k].hit++
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	cats := map[string]bool{}
+	for k := range m {
+		cats[k.cat] = true
+	}
+	names := make([]string, 0, len(cats))
+	for c := range cats {
+		names = append(names, c)
+	}
+	sort.Strings(names)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "\nCRS requests (PL<=1)\tattack reqs\tcaught %\tbenign_for_rule\tflagged %\t")
+	var ta, tb tally
+	for _, c := range names {
+		a, b := m[key{"attack", c}], m[key{"benign_for_rule", c}]
+		if a == nil {
+			a = &tally{}
+		}
+		if b == nil {
+			b = &tally{}
+		}
+		ta.n, ta.hit, tb.n, tb.hit = ta.n+a.n, ta.hit+a.hit, tb.n+b.n, tb.hit+b.hit
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%d\t%.1f\t\n", c, a.n, a.pct(), b.n, b.pct())
+	}
+	fmt.Fprintf(tw, "overall\t%d\t%.1f\t%d\t%.1f\t\n", ta.n, ta.pct(), tb.n, tb.pct())
+	return tw.Flush()
 }
