@@ -38,6 +38,7 @@ type bbStep struct {
 	wait  time.Duration // sleep before sending
 
 	status   int    // exact status; 0 = not checked
+	not      int    // status the answer must not have
 	below500 bool   // any status under 500
 	body     string // exact body; "" = not checked
 	contains string // body substring
@@ -182,6 +183,9 @@ func (s bbStep) check(resp *http.Response, body string) []string {
 	}
 	if s.status != 0 && resp.StatusCode != s.status {
 		errs = append(errs, fmt.Sprintf("status %d, want %d (body %q)", resp.StatusCode, s.status, short))
+	}
+	if s.not != 0 && resp.StatusCode == s.not {
+		errs = append(errs, fmt.Sprintf("status %d, want anything else (body %q)", resp.StatusCode, short))
 	}
 	if resp.StatusCode >= 500 && (s.below500 || s.status == 0) {
 		errs = append(errs, fmt.Sprintf("status %d (5xx) (body %q)", resp.StatusCode, short))
@@ -1419,4 +1423,229 @@ routes:
 		},
 	}
 	runScenarios(t, scenarios)
+}
+
+// ---------------------------------------------------------------------------
+// More global behaviour: exclusions, whitelists, toggles, sliding windows,
+// custom bodies for every block status, large-body detection.
+
+func TestBlackboxMoreGlobalRules(t *testing.T) {
+	t.Parallel()
+	xss := "q=%3Cscript%3Ealert(document.cookie)%3C%2Fscript%3E"
+	// The detection budget is about 1 MiB per request (design §7: scanned
+	// up to the budget, never skipped whole); stay inside it.
+	filler := strings.Repeat("lorem ipsum dolor sit amet ", 900_000/27+1)[:900_000]
+	attack := "<script>alert(document.cookie)</script>"
+	runScenarios(t, []bbScenario{
+		{
+			name: "exclude_paths skip detection only",
+			config: `
+trusted_proxies: [127.0.0.1]
+blacklist: [203.0.113.0/24]
+rate_limit: 2
+rate_limit_window: 60
+exclude_paths: [/echo]
+`,
+			steps: []bbStep{
+				{name: "attack on excluded path", call: call{path: "/echo?" + xss, header: xff("198.51.100.1")}, status: 200},
+				// Echo and chi do not route /%65cho to /echo (404); the exclusion
+				// must still hold, so no 403 on any adapter.
+				{name: "attack on percent-encoded excluded path", call: call{path: "/%65cho?" + xss, header: xff("198.51.100.2")}, below500: true, noKey: true, not: 403},
+				{name: "attack elsewhere", call: call{path: "/?" + xss, header: xff("198.51.100.3")}, status: 403},
+				{name: "blacklist still applies", call: call{path: "/echo", header: xff("203.0.113.1")}, status: 403},
+				{name: "rate limit still applies", call: call{path: "/echo", header: xff("198.51.100.1")}, status: 200},
+				{name: "rate limit still applies 3", call: call{path: "/echo", header: xff("198.51.100.1")}, status: 429},
+			},
+		},
+		{
+			name: "whitelisted IPs skip user agents, rate limits and detection",
+			config: `
+trusted_proxies: [127.0.0.1]
+whitelist: [198.51.100.0/24]
+blocked_user_agents: [badbot]
+rate_limit: 1
+rate_limit_window: 60
+`,
+			steps: []bbStep{
+				{name: "1", call: call{path: "/", header: xff("198.51.100.1")}, status: 200},
+				{name: "2 over the limit", call: call{path: "/", header: xff("198.51.100.1")}, status: 200},
+				{name: "blocked UA", call: call{path: "/", header: hdr("X-Forwarded-For", "198.51.100.1", "User-Agent", "badbot")}, status: 200},
+				{name: "attack", call: call{path: "/echo?" + xss, header: xff("198.51.100.1")}, status: 200},
+			},
+		},
+		{
+			name: "feature toggles off",
+			config: `
+trusted_proxies: [127.0.0.1]
+enable_rate_limiting: false
+enable_penetration_detection: false
+enable_ip_banning: false
+rate_limit: 1
+auto_ban_threshold: 1
+`,
+			steps: []bbStep{
+				{name: "1", call: call{path: "/", header: xff("198.51.100.1")}, status: 200},
+				{name: "2", call: call{path: "/", header: xff("198.51.100.1")}, status: 200},
+				{name: "attack passes", call: call{path: "/echo?" + xss, header: xff("198.51.100.1")}, status: 200},
+				{name: "no ban", call: call{path: "/", header: xff("198.51.100.1")}, status: 200},
+			},
+		},
+		{
+			name: "rate limit is a sliding window",
+			config: `
+trusted_proxies: [127.0.0.1]
+rate_limit: 3
+rate_limit_window: 2
+`,
+			steps: []bbStep{
+				{name: "1", call: call{path: "/", header: xff("198.51.100.1")}, status: 200},
+				{name: "2", call: call{path: "/", header: xff("198.51.100.1")}, status: 200},
+				{name: "3", call: call{path: "/", header: xff("198.51.100.1")}, status: 200},
+				{name: "4 still inside the window", wait: 1200 * time.Millisecond, call: call{path: "/", header: xff("198.51.100.1")}, status: 429},
+				{name: "5 after the window", wait: 1000 * time.Millisecond, call: call{path: "/", header: xff("198.51.100.1")}, status: 200},
+			},
+		},
+		{
+			name: "custom bodies for every block status",
+			config: `
+trusted_proxies: [127.0.0.1]
+custom_error_responses: {400: "E400", 401: "E401", 403: "E403", 413: "E413", 415: "E415", 429: "E429"}
+rate_limit: 100
+routes:
+  - path: "/items/{id}"
+    require_headers: {X-Tenant: required}
+  - path: /lottery
+    require_auth: {type: bearer}
+  - path: /echo
+    methods: [POST]
+    content_type_filter: [application/json]
+    max_request_size: 10
+  - path: /health
+    rate_limit: {requests: 1, window: 60}
+`,
+			steps: []bbStep{
+				{name: "400", call: call{path: "/items/1", header: xff("198.51.100.1")}, status: 400, body: "E400"},
+				{name: "401", call: call{path: "/lottery", header: xff("198.51.100.1")}, status: 401, body: "E401", header: hdr("WWW-Authenticate", "Bearer")},
+				{name: "415", call: call{method: "POST", path: "/echo", body: "hi", header: hdr("X-Forwarded-For", "198.51.100.1", "Content-Type", "text/plain")}, status: 415, body: "E415"},
+				{name: "413", call: call{method: "POST", path: "/echo", body: `{"aaaaaaaaaaaa":1}`, header: hdr("X-Forwarded-For", "198.51.100.1", "Content-Type", "application/json")}, status: 413, body: "E413"},
+				{name: "403", call: call{path: "/?" + xss, header: xff("198.51.100.1")}, status: 403, body: "E403"},
+				{name: "health 1", call: call{path: "/health", header: xff("198.51.100.1")}, status: 200},
+				{name: "429", call: call{path: "/health", header: xff("198.51.100.1")}, status: 429, body: "E429", retry: 60},
+			},
+		},
+		{
+			name: "emergency custom body and HTTPS redirect with a port",
+			config: `
+trusted_proxies: [127.0.0.1]
+enforce_https: true
+emergency_mode: true
+emergency_whitelist: [198.51.100.1]
+custom_error_responses: {503: "E503"}
+`,
+			steps: []bbStep{
+				{name: "503", call: call{path: "/", header: xff("198.51.100.2")}, status: 503, body: "E503"},
+				{name: "redirect keeps the port", call: call{path: "/x?y=1", header: hdr("X-Forwarded-For", "198.51.100.1", "Host", "shop.example:8443")}, status: 301, header: hdr("Location", "https://shop.example:8443/x?y=1")},
+			},
+		},
+		{
+			name: "large bodies are scanned, not skipped",
+			config: `
+trusted_proxies: [127.0.0.1]
+rate_limit: 100
+`,
+			steps: []bbStep{
+				{name: "attack at the start of 5 MB", call: call{method: "POST", path: "/echo", body: attack + strings.Repeat(filler, 5), header: hdr("X-Forwarded-For", "198.51.100.1", "Content-Type", "text/plain")}, status: 403},
+				{name: "attack after 900 kB of text", call: call{method: "POST", path: "/echo", body: filler + attack, header: hdr("X-Forwarded-For", "198.51.100.2", "Content-Type", "text/plain")}, status: 403},
+				{name: "attack in a JSON field after 900 kB", call: call{method: "POST", path: "/echo", body: `{"pad":"` + filler + `","q":"` + attack + `"}`, header: hdr("X-Forwarded-For", "198.51.100.3", "Content-Type", "application/json")}, status: 403},
+				{name: "attack in a form field after 900 kB", call: call{method: "POST", path: "/echo", body: "pad=" + strings.ReplaceAll(filler, " ", "+") + "&" + xss, header: hdr("X-Forwarded-For", "198.51.100.4", "Content-Type", "application/x-www-form-urlencoded")}, status: 403},
+				{name: "clean 5 MB passes", call: call{method: "POST", path: "/echo", body: strings.Repeat(filler, 5), header: hdr("X-Forwarded-For", "198.51.100.5", "Content-Type", "text/plain")}, status: 200, noKey: true},
+			},
+		},
+	})
+}
+
+// TestBlackboxRedisAcrossAdapters runs one instance per adapter on one Redis
+// and sends a client's requests round-robin: limits, auto-bans and
+// behavioural counters must add up across all four.
+func TestBlackboxRedisAcrossAdapters(t *testing.T) {
+	requireRedis(t)
+	t.Parallel()
+	cfg := fmt.Sprintf(`
+trusted_proxies: [127.0.0.1]
+enable_redis: true
+redis_url: redis://127.0.0.1:6379/0
+redis_prefix: %q
+rate_limit: 6
+rate_limit_window: 2
+auto_ban_threshold: 3
+auto_ban_duration: 60
+routes:
+  - path: /lottery
+    return_monitor: {pattern: "json:result==win", max_occurrences: 3, window: 60, action: ban}
+  - path: "/items/{id}"
+    usage_monitor: {max_calls: 3, window: 60, action: throttle}
+`, randomPrefix())
+	servers := make([]*running, len(adapterNames))
+	for i, a := range adapterNames {
+		servers[i] = startServer(t, cfg, a)
+	}
+	get := func(i int, path, ip string) int {
+		resp, _ := do(t, servers[i%len(servers)].base, call{path: path, header: xff(ip)})
+		return resp.StatusCode
+	}
+	eventually := func(path, ip string, want int) {
+		t.Helper()
+		deadline := time.Now().Add(2 * time.Second)
+		for i := 0; ; i++ {
+			got := get(i, path, ip)
+			if got == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s from %s: %d, want %d on every instance", path, ip, got, want)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	t.Run("global limit shared, window recovers", func(t *testing.T) {
+		var got []int
+		for i := 0; i < 8; i++ {
+			got = append(got, get(i, "/", "198.51.100.1"))
+		}
+		if fmt.Sprint(got) != "[200 200 200 200 200 200 429 429]" {
+			t.Fatalf("codes %v", got)
+		}
+		time.Sleep(2200 * time.Millisecond)
+		if c := get(3, "/", "198.51.100.1"); c != 200 {
+			t.Fatalf("after the window: %d", c)
+		}
+	})
+	t.Run("auto-ban counted across instances", func(t *testing.T) {
+		for i := 0; i < 3; i++ {
+			if c := get(i, "/echo?q=%3Cscript%3Ealert(document.cookie)%3C%2Fscript%3E", "198.51.100.2"); c != 403 {
+				t.Fatalf("attack %d: %d", i, c)
+			}
+		}
+		for i := range servers {
+			eventually("/health", "198.51.100.2", 403)
+			_ = i
+		}
+	})
+	t.Run("return monitor counted across instances", func(t *testing.T) {
+		for i := 0; i < 4; i++ {
+			if c := get(i, "/lottery?outcome=win", "198.51.100.3"); c != 200 {
+				t.Fatalf("win %d: %d", i, c)
+			}
+		}
+		eventually("/health", "198.51.100.3", 403)
+	})
+	t.Run("usage throttle counted across instances", func(t *testing.T) {
+		var got []int
+		for i := 0; i < 5; i++ {
+			got = append(got, get(i, "/items/1", "198.51.100.4"))
+		}
+		if fmt.Sprint(got) != "[200 200 200 429 429]" {
+			t.Fatalf("codes %v", got)
+		}
+	})
 }
