@@ -32,11 +32,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// DefaultBuckets are the detection-latency histogram's upper bounds in
+// DefaultBuckets returns the detection-latency histogram's upper bounds in
 // seconds: 1µs to 10ms, roughly three per decade. Detection of a clean
 // request takes a few microseconds; the top buckets catch large bodies.
-var DefaultBuckets = []float64{
-	1e-6, 2.5e-6, 5e-6, 10e-6, 25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3,
+func DefaultBuckets() []float64 {
+	return []float64{1e-6, 2.5e-6, 5e-6, 10e-6, 25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3}
 }
 
 // Blocked is one (reason, check) combination of
@@ -78,7 +78,7 @@ type options struct {
 // WithNamespace replaces the "guard" prefix of every metric name.
 func WithNamespace(ns string) Option { return func(o *options) { o.namespace = ns } }
 
-// WithBuckets replaces DefaultBuckets (upper bounds in seconds, increasing).
+// WithBuckets replaces DefaultBuckets() (upper bounds in seconds, increasing).
 func WithBuckets(b []float64) Option { return func(o *options) { o.buckets = b } }
 
 // WithConstLabels adds fixed labels to every metric (e.g. {"engine":"api"}
@@ -121,7 +121,7 @@ type blockKey struct {
 // of the same name is already registered there; two engines can share a
 // registry only through WithConstLabels or WithNamespace.
 func New(reg prometheus.Registerer, opts ...Option) (*Metrics, error) {
-	o := options{namespace: "guard", buckets: DefaultBuckets, known: DefaultBlocks()}
+	o := options{namespace: "guard", buckets: DefaultBuckets(), known: DefaultBlocks()}
 	for _, opt := range opts {
 		opt(&o)
 	}
