@@ -2,7 +2,6 @@ package main
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 	chiguard "github.com/guardgo/guard/adapters/chi"
@@ -15,9 +14,9 @@ func chiHandler(e *guard.Engine) (http.Handler, error) {
 	r := chi.NewRouter()
 	r.Use(chiguard.New(e))
 	for _, rt := range appRoutes() {
-		h := rt.handler
-		for _, m := range rt.methods {
-			r.MethodFunc(m, rt.template, func(w http.ResponseWriter, req *http.Request) {
+		h := rt.Handler
+		for _, m := range rt.Methods {
+			r.MethodFunc(m, rt.Template, func(w http.ResponseWriter, req *http.Request) {
 				if rctx := chi.RouteContext(req.Context()); rctx != nil {
 					for i, k := range rctx.URLParams.Keys {
 						req.SetPathValue(k, rctx.URLParams.Values[i])
@@ -28,15 +27,4 @@ func chiHandler(e *guard.Engine) (http.Handler, error) {
 		}
 	}
 	return r, chiguard.Verify(r, e)
-}
-
-// colon converts the app's {param} templates to gin's and echo's :param.
-func colon(template string) string {
-	segs := strings.Split(template, "/")
-	for i, s := range segs {
-		if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") {
-			segs[i] = ":" + s[1:len(s)-1]
-		}
-	}
-	return strings.Join(segs, "/")
 }

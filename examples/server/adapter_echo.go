@@ -5,6 +5,7 @@ import (
 
 	echoguard "github.com/guardgo/guard/adapters/echo"
 	guard "github.com/guardgo/guard/core"
+	"github.com/guardgo/guard/core/guardtest"
 	echov4 "github.com/labstack/echo/v4"
 )
 
@@ -15,9 +16,9 @@ func echoHandler(g *guard.Engine) (http.Handler, error) {
 	e.HideBanner, e.HidePort = true, true
 	e.Use(echoguard.New(g))
 	for _, rt := range appRoutes() {
-		h := rt.handler
-		for _, m := range rt.methods {
-			e.Add(m, colon(rt.template), func(c echov4.Context) error {
+		h := rt.Handler
+		for _, m := range rt.Methods {
+			e.Add(m, guardtest.Colon(rt.Template), func(c echov4.Context) error {
 				r := c.Request()
 				for i, name := range c.ParamNames() {
 					r.SetPathValue(name, c.ParamValues()[i])

@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 	ginguard "github.com/guardgo/guard/adapters/gin"
 	guard "github.com/guardgo/guard/core"
+	"github.com/guardgo/guard/core/guardtest"
 )
 
 // ginHandler serves the demo application through gin and ginguard. Route
@@ -15,9 +16,9 @@ func ginHandler(e *guard.Engine) (http.Handler, error) {
 	r := gin.New()
 	r.Use(ginguard.New(e))
 	for _, rt := range appRoutes() {
-		h := rt.handler
-		for _, m := range rt.methods {
-			r.Handle(m, colon(rt.template), func(c *gin.Context) {
+		h := rt.Handler
+		for _, m := range rt.Methods {
+			r.Handle(m, guardtest.Colon(rt.Template), func(c *gin.Context) {
 				for _, p := range c.Params {
 					c.Request.SetPathValue(p.Key, p.Value)
 				}

@@ -10,12 +10,12 @@ import (
 func nethttpHandler(e *guard.Engine) (http.Handler, error) {
 	mux := http.NewServeMux()
 	for _, rt := range appRoutes() {
-		for _, m := range rt.methods {
-			pattern := m + " " + rt.template
-			if rt.template == "/" {
+		for _, m := range rt.Methods {
+			pattern := m + " " + rt.Template
+			if rt.Template == "/" {
 				pattern += "{$}"
 			}
-			mux.HandleFunc(pattern, rt.handler)
+			mux.HandleFunc(pattern, rt.Handler)
 		}
 	}
 	return httpguard.New(e, httpguard.WithMux(mux))(mux), httpguard.Verify(mux, e)
