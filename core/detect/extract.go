@@ -400,7 +400,13 @@ func (in *inspection) json(s string) bool {
 			if expectKey && len(path) > 0 {
 				path[len(path)-1] = str
 				if !contains(in.t.Exclude.BodyFields, str) {
-					in.check(str, ctxBody, "body:json-key", "")
+					key := str
+					if len(key) > 1 && key[0] == '$' {
+						// An operator as an object key is the NoSQL injection shape;
+						// show it to the patterns as such.
+						key = `{"` + key + `":`
+					}
+					in.check(key, ctxBody, "body:json-key", "")
 					if n := len(path); n >= 2 && str == "prototype" && path[n-2] == "constructor" {
 						// {"constructor":{"prototype":…}} reaches Object.prototype.
 						in.check("constructor.prototype", ctxBody, "body:json-key", "")

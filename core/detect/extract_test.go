@@ -58,6 +58,8 @@ func TestInspect(t *testing.T) {
 			Body: []byte(`{"q":"\u003cscript\u003ealert(1)\u003c/script\u003e"}`)}, true, "body:json:q"},
 		{"json excluded field", Target{Path: "/", ContentType: "application/json",
 			Body: []byte(`{"html":"<script>alert(1)</script>"}`), Exclude: Exclusions{BodyFields: []string{"html"}}}, false, ""},
+		{"json operator key", Target{Path: "/", ContentType: "application/json",
+			Body: []byte(`{"user":"admin","password":{"$ne":null}}`)}, true, "body:json-key"},
 		{"json clean", Target{Path: "/", ContentType: "application/json",
 			Body: []byte(`{"name":"Widget","price":12.5,"tags":["a","b"],"ok":true,"n":null}`)}, false, ""},
 		{"invalid json falls back to text", Target{Path: "/", ContentType: "application/json",
