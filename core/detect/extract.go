@@ -277,6 +277,23 @@ func (in *inspection) body() {
 		}
 	case mt == "application/xml" || mt == "text/xml" || strings.HasSuffix(mt, "+xml"):
 		in.text(s, "body:xml")
+	case mt == "":
+		// No declared type: parse what it looks like. A JSON document as JSON; a
+		// single-line k=v body as a form (what clients that omit the header send);
+		// anything else as text.
+		switch t := strings.TrimSpace(s); {
+		case strings.HasPrefix(t, "{") || strings.HasPrefix(t, "["):
+			if !in.json(s) {
+				in.text(s, "body:text")
+			}
+		case strings.IndexByte(s, '=') > 0 && strings.IndexByte(s, '\n') < 0:
+			in.pairs(s, '&', ctxBody, "body:form", "body:form-key", in.t.Exclude.BodyFields)
+			if !in.done {
+				in.text(s, "body:text")
+			}
+		default:
+			in.text(s, "body:text")
+		}
 	default:
 		in.text(s, "body:text")
 	}
