@@ -70,6 +70,8 @@ func TestInspect(t *testing.T) {
 		{"xml", Target{Path: "/", ContentType: "application/xml",
 			Body: []byte(`<?xml version="1.0"?><!DOCTYPE a [<!ENTITY e SYSTEM "file:///etc/passwd">]><a>&e;</a>`)}, true, "body:xml"},
 		{"text", Target{Path: "/", ContentType: "text/plain", Body: []byte("hello; cat /etc/passwd")}, true, "body:text"},
+		{"untyped form-shaped body", Target{Path: "/", Body: []byte("cmd=gunzip -c /var/log/auth.log.gz")}, true, "body:form:cmd"},
+		{"untyped json body", Target{Path: "/", Body: []byte(`{"a":{"$where":"sleep(1000)"}}`)}, true, "body:json-key"},
 	}
 	d := newTestDetector(t)
 	for _, tc := range tests {
