@@ -221,7 +221,7 @@ func TestScan(t *testing.T) {
 }
 
 func TestScanJSON(t *testing.T) {
-	code, out, stderr := exec(t, "", "scan", "-json", "-where", "body", "{{7*7}}", "fine")
+	code, out, stderr := exec(t, "", "scan", "-json", "-where", "body", "{{7*7}}", "<b>fine</b> & dandy")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -238,7 +238,10 @@ func TestScanJSON(t *testing.T) {
 	if !v[0].Threat || v[0].Category != "ssti" || v[0].Pattern == "" || v[0].Where != "body:text" || v[0].Score <= 0 {
 		t.Errorf("verdict 1: %+v", v[0])
 	}
-	if v[1].Threat || v[1].Payload != "fine" {
+	if !strings.Contains(lines[1], `"<b>fine</b> & dandy"`) {
+		t.Errorf("payload not shown as it is: %s", lines[1])
+	}
+	if v[1].Threat || v[1].Payload != "<b>fine</b> & dandy" {
 		t.Errorf("verdict 2: %+v", v[1])
 	}
 	if !strings.Contains(stderr, "scanned 2: 1 threat(s), 1 clean") {

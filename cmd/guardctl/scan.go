@@ -144,6 +144,7 @@ func (a *app) scan(ctx context.Context, args []string) int {
 	threats := 0
 	byCategory := map[string]int{}
 	enc := json.NewEncoder(a.stdout)
+	enc.SetEscapeHTML(false) // payloads are shown as they are
 	for _, it := range items {
 		res := det.Detect(ctx, it.payload, it.where)
 		v := verdict{Source: it.label, Where: it.where, Threat: res.IsThreat, Score: res.ThreatScore,
