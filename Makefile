@@ -37,7 +37,7 @@ demo:
 	cd examples && $(GO) run ./server -config ../$(CONFIG) -addr $(ADDR) -adapter $(ADAPTER)
 
 bench:
-	@for m in core core/geo/maxmind core/store/redis adapters/nethttp adapters/gin adapters/echo adapters/chi bench; do (cd $$m && $(GO) test -run '^$$' -bench . -benchmem ./...) || exit 1; done
+	@for m in core core/geo/maxmind core/store/redis adapters/nethttp adapters/gin adapters/echo adapters/chi metrics/prometheus bench; do (cd $$m && $(GO) test -run '^$$' -bench . -benchmem ./...) || exit 1; done
 
 ## redis-up: make sure a Redis answers on 127.0.0.1:6379 (installs redis-server if missing)
 redis-up:
