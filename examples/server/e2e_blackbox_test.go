@@ -150,7 +150,11 @@ func sendRaw(addr, raw string) (*http.Response, string, error) {
 	if _, err := io.WriteString(c, raw); err != nil {
 		return nil, "", err
 	}
-	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	var req *http.Request
+	if strings.HasPrefix(raw, "HEAD ") {
+		req = &http.Request{Method: http.MethodHead} // no body follows
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(c), req)
 	if err != nil {
 		return nil, "", fmt.Errorf("no HTTP response: %w", err)
 	}
@@ -1554,7 +1558,7 @@ trusted_proxies: [127.0.0.1]
 rate_limit: 100
 `,
 			steps: []bbStep{
-				{name: "attack at the start of 5 MB", call: call{method: "POST", path: "/echo", body: attack + strings.Repeat(filler, 5), header: hdr("X-Forwarded-For", "198.51.100.1", "Content-Type", "text/plain")}, status: 403},
+				{name: "attack at the start of 900 kB", call: call{method: "POST", path: "/echo", body: attack + filler, header: hdr("X-Forwarded-For", "198.51.100.1", "Content-Type", "text/plain")}, status: 403},
 				{name: "attack after 900 kB of text", call: call{method: "POST", path: "/echo", body: filler + attack, header: hdr("X-Forwarded-For", "198.51.100.2", "Content-Type", "text/plain")}, status: 403},
 				{name: "attack in a JSON field after 900 kB", call: call{method: "POST", path: "/echo", body: `{"pad":"` + filler + `","q":"` + attack + `"}`, header: hdr("X-Forwarded-For", "198.51.100.3", "Content-Type", "application/json")}, status: 403},
 				{name: "attack in a form field after 900 kB", call: call{method: "POST", path: "/echo", body: "pad=" + strings.ReplaceAll(filler, " ", "+") + "&" + xss, header: hdr("X-Forwarded-For", "198.51.100.4", "Content-Type", "application/x-www-form-urlencoded")}, status: 403},
@@ -1647,5 +1651,117 @@ routes:
 		if fmt.Sprint(got) != "[200 200 200 429 429]" {
 			t.Fatalf("codes %v", got)
 		}
+	})
+}
+
+// TestBlackboxRoutePoliciesHoldOnPathVariants sends spellings of protected
+// paths that the routers serve from the same handler; none may skip the
+// route's policy.
+func TestBlackboxRoutePoliciesHoldOnPathVariants(t *testing.T) {
+	t.Parallel()
+	raw := func(m, target string, extra ...string) string {
+		return strings.Join(append([]string{m + " " + target + " HTTP/1.1", "Host: x", "X-Forwarded-For: 198.51.100.1"}, extra...), "\r\n") + "\r\n\r\n"
+	}
+	runScenarios(t, []bbScenario{{
+		name: "protected routes",
+		config: `
+trusted_proxies: [127.0.0.1]
+rate_limit: 1000
+routes:
+  - path: "/items/{id}"
+    require_ip: {whitelist: [10.0.0.0/8]}
+  - path: /lottery
+    require_auth: {type: bearer}
+  - path: /health
+    api_key_auth: {header: X-API-Key}
+  - path: /echo
+    methods: [POST]
+    require_auth: {type: bearer}
+`,
+		steps: []bbStep{
+			{name: "/items/1", raw: raw("GET", "/items/1"), status: 403},
+			{name: "//items/1", raw: raw("GET", "//items/1"), status: 403},
+			{name: "/items/%31", raw: raw("GET", "/items/%31"), status: 403},
+			{name: "/items/./1", raw: raw("GET", "/items/./1"), status: 403},
+			{name: "/items/x/../1", raw: raw("GET", "/items/x/../1"), status: 403},
+			{name: "/items/1%3F", raw: raw("GET", "/items/1%3F"), status: 403},
+			{name: "/lottery", raw: raw("GET", "/lottery"), status: 401},
+			{name: "//lottery", raw: raw("GET", "//lottery"), status: 401},
+			{name: "/%6cottery", raw: raw("GET", "/%6cottery"), status: 401},
+			{name: "HEAD /lottery", raw: raw("HEAD", "/lottery"), status: 401},
+			{name: "POST with method override header", raw: raw("POST", "/lottery", "X-HTTP-Method-Override: GET", "Content-Length: 0"), not: 200, noKey: true},
+			{name: "absolute-form /lottery", raw: raw("GET", "http://x/lottery"), status: 401},
+			{name: "/health", raw: raw("GET", "/health"), status: 401},
+			{name: "/./health", raw: raw("GET", "/./health"), status: 401},
+			{name: "POST /echo", raw: raw("POST", "/echo", "Content-Length: 0"), status: 401},
+			{name: "POST //echo", raw: raw("POST", "//echo", "Content-Length: 0"), status: 401},
+			{name: "POST /%65cho", raw: raw("POST", "/%65cho", "Content-Length: 0"), status: 401},
+			{name: "GET /echo not covered by methods", raw: raw("GET", "/echo"), status: 200},
+		},
+	}})
+}
+
+func TestBlackboxBansExpireAndHoneypotForms(t *testing.T) {
+	t.Parallel()
+	runScenarios(t, []bbScenario{
+		{
+			name: "bans expire",
+			config: `
+trusted_proxies: [127.0.0.1]
+auto_ban_threshold: 1
+auto_ban_duration: 2
+routes:
+  - path: /lottery
+    usage_monitor: {max_calls: 1, window: 60, action: ban, ban_duration: 2}
+`,
+			steps: []bbStep{
+				{name: "usage 1", call: call{path: "/lottery", header: xff("198.51.100.1")}, status: 200},
+				{name: "usage 2 bans", call: call{path: "/lottery", header: xff("198.51.100.1")}, status: 403},
+				{name: "banned", call: call{path: "/health", header: xff("198.51.100.1")}, status: 403},
+				{name: "attack bans", call: call{path: "/echo?q=%3Cscript%3Ealert(document.cookie)%3C%2Fscript%3E", header: xff("198.51.100.2")}, status: 403},
+				{name: "auto-banned", call: call{path: "/health", header: xff("198.51.100.2")}, status: 403},
+				{name: "behaviour ban expired", wait: 2200 * time.Millisecond, call: call{path: "/health", header: xff("198.51.100.1")}, status: 200},
+				{name: "auto-ban expired", call: call{path: "/health", header: xff("198.51.100.2")}, status: 200},
+			},
+		},
+		{
+			name: "honeypot in form and JSON bodies",
+			config: `
+trusted_proxies: [127.0.0.1]
+routes:
+  - path: /login
+    honeypot_detection: [website, fax]
+`,
+			steps: []bbStep{
+				{name: "form filled", call: call{method: "POST", path: "/login", body: "user=bob&website=http%3A%2F%2Fspam.example", header: hdr("X-Forwarded-For", "198.51.100.1", "Content-Type", "application/x-www-form-urlencoded")}, status: 403},
+				{name: "form empty", call: call{method: "POST", path: "/login", body: "user=bob&website=", header: hdr("X-Forwarded-For", "198.51.100.2", "Content-Type", "application/x-www-form-urlencoded")}, status: 200},
+				{name: "JSON filled", call: call{method: "POST", path: "/login", body: `{"user":"bob","fax":"123"}`, header: hdr("X-Forwarded-For", "198.51.100.3", "Content-Type", "application/json")}, status: 403},
+				{name: "JSON empty", call: call{method: "POST", path: "/login", body: `{"user":"bob","fax":""}`, header: hdr("X-Forwarded-For", "198.51.100.4", "Content-Type", "application/json")}, status: 200},
+			},
+		},
+		{
+			name: "endpoint limits by exact path, methods split a path",
+			config: `
+trusted_proxies: [127.0.0.1]
+endpoint_rate_limits:
+  /health: [1, 60]
+routes:
+  - path: /echo
+    methods: [GET]
+    rate_limit: {requests: 1, window: 60}
+  - path: /echo
+    methods: [POST]
+    content_type_filter: [application/json]
+`,
+			steps: []bbStep{
+				{name: "endpoint 1", call: call{path: "/health", header: xff("198.51.100.1")}, status: 200},
+				{name: "endpoint 2 with a query", call: call{path: "/health?x=1", header: xff("198.51.100.1")}, status: 429},
+				{name: "GET /echo 1", call: call{path: "/echo", header: xff("198.51.100.2")}, status: 200},
+				{name: "GET /echo 2", call: call{path: "/echo", header: xff("198.51.100.2")}, status: 429},
+				{name: "POST /echo text", call: call{method: "POST", path: "/echo", body: "x", header: hdr("X-Forwarded-For", "198.51.100.3", "Content-Type", "text/plain")}, status: 415},
+				{name: "POST /echo JSON 1", call: call{method: "POST", path: "/echo", body: "{}", header: hdr("X-Forwarded-For", "198.51.100.3", "Content-Type", "application/json")}, status: 200},
+				{name: "POST /echo JSON 2 (GET limit does not apply)", call: call{method: "POST", path: "/echo", body: "{}", header: hdr("X-Forwarded-For", "198.51.100.3", "Content-Type", "application/json")}, status: 200},
+			},
+		},
 	})
 }
