@@ -396,9 +396,16 @@ func cleanup(s string) string {
 				continue
 			}
 			end := strings.Index(s[j:], "*/")
-			if end < 0 || end > 64 || strings.ContainsAny(s[j:j+end], "<>") {
-				// Unterminated or long comment: drop only the delimiter, so that
-				// text (or markup) inside it is still inspected.
+			if end < 0 {
+				// Unterminated comment: keep it as written. "admin'/*" cuts the rest
+				// of a query, and that is the evidence.
+				b = append(b, '/', '*')
+				i++
+				continue
+			}
+			if end > 64 || strings.ContainsAny(s[j:j+end], "<>") {
+				// Long comment or one hiding markup: drop only the delimiter, so that
+				// the text inside is still inspected.
 				blank()
 				i++
 				continue

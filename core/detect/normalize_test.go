@@ -37,7 +37,7 @@ func TestNormalize(t *testing.T) {
 		{"sql comment", "union/**/select", "union select"},
 		{"mysql versioned comment", "/*!50000union*/ select", " union select"},
 		{"long comment keeps markup", "/* <script>alert(1)</script> and more text to make it long enough */", " <script>alert(1)</script> and more text to make it long enough "},
-		{"unterminated comment", "a /* b", "a b"},
+		{"unterminated comment kept", "a /* b", "a /* b"},
 		{"empty", "", ""},
 	}
 	for _, tc := range tests {
