@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -86,8 +87,21 @@ type Memory struct {
 
 var _ Store = (*Memory)(nil)
 
-// ckey names one state: a key scoped to a client.
-type ckey struct{ client, key string }
+// A state's map key is the client and the limit or counter key in one
+// string: the client's length as a uvarint, the client, then the key. One
+// string per state keeps the map's slots small (a string header and a
+// pointer) and is the store's only copy of the client's name. Lookups build
+// it in a stack buffer, which the map index does not copy.
+
+// keyBuf is a buffer for building state keys; typical keys fit without
+// allocating.
+type keyBuf [96]byte
+
+// clientPrefix appends the part of a state key naming client to b.
+func clientPrefix(b []byte, client string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(client)))
+	return append(b, client...)
+}
 
 type banEntry struct {
 	until  int64 // Unix ms
@@ -96,8 +110,8 @@ type banEntry struct {
 
 type memShard struct {
 	mu        sync.Mutex
-	windows   map[ckey]*window
-	counters  map[ckey]*counter
+	windows   map[string]*window // by state key, see clientPrefix
+	counters  map[string]*counter
 	last      int64 // latest time (ms) this shard was called with
 	evictions int64
 
@@ -129,8 +143,8 @@ func NewMemory(opts MemoryOptions) *Memory {
 		done:   make(chan struct{}),
 	}
 	for i := range m.shards {
-		m.shards[i].windows = make(map[ckey]*window)
-		m.shards[i].counters = make(map[ckey]*counter)
+		m.shards[i].windows = make(map[string]*window)
+		m.shards[i].counters = make(map[string]*counter)
 		m.shards[i].bans = make(map[string]banEntry)
 	}
 	interval := opts.SweepInterval
@@ -191,6 +205,9 @@ func (m *Memory) Hit(ctx context.Context, req HitRequest, now time.Time) (HitRes
 	sh := m.shard(req.Client)
 	sh.mu.Lock()
 	sh.observe(ms)
+	var kb keyBuf
+	key := clientPrefix(kb[:0], req.Client)
+	prefix := len(key)
 	var buf [4]*window
 	found := buf[:0]
 	if len(req.Limits) > len(buf) {
@@ -198,13 +215,10 @@ func (m *Memory) Hit(ctx context.Context, req HitRequest, now time.Time) (HitRes
 	}
 	// First pass: every limit must have room; nothing is recorded yet.
 	for i, l := range req.Limits {
-		w := sh.windows[ckey{req.Client, l.Key}]
+		key = append(key[:prefix], l.Key...)
+		w := sh.windows[string(key)]
 		found = append(found, w)
-		if w == nil {
-			res.Limits[i] = LimitState{Count: 1}
-			continue
-		}
-		count, exceeded, retry := w.check(ms, l.Max, l.Window.Milliseconds(), false)
+		_, count, exceeded, retry := w.check(ms, l.Max, l.Window.Milliseconds(), false)
 		res.Limits[i] = LimitState{Count: count, Exceeded: exceeded, RetryAfter: time.Duration(retry) * time.Millisecond}
 		if exceeded {
 			res.Allowed = false
@@ -214,12 +228,12 @@ func (m *Memory) Hit(ctx context.Context, req HitRequest, now time.Time) (HitRes
 	if res.Allowed {
 		for i, l := range req.Limits {
 			w := found[i]
-			if w == nil {
-				w = &window{}
-				sh.insertWindow(m, ckey{req.Client, l.Key}, w)
-			}
-			count, _, _ := w.check(ms, l.Max, l.Window.Milliseconds(), true)
+			next, count, _, _ := w.check(ms, l.Max, l.Window.Milliseconds(), true)
 			res.Limits[i].Count = count
+			if next != w {
+				key = append(key[:prefix], l.Key...)
+				sh.storeWindow(m, key, w, next)
+			}
 		}
 	} else {
 		// Refused: report the current count of the limits that had room.
@@ -230,7 +244,8 @@ func (m *Memory) Hit(ctx context.Context, req HitRequest, now time.Time) (HitRes
 		}
 	}
 	for i, c := range req.Counters {
-		res.Counts[i] = sh.add(m, req.Client, c, ms)
+		key = append(key[:prefix], c.Key...)
+		res.Counts[i] = sh.add(m, key, c, ms)
 	}
 	sh.mu.Unlock()
 	return res, nil
@@ -245,24 +260,27 @@ func (m *Memory) Add(ctx context.Context, client string, c Counter, now time.Tim
 		return 0, fmt.Errorf("%w: counter %q: window %s", ErrInvalid, c.Key, c.Window)
 	}
 	ms := now.UnixMilli()
+	var kb keyBuf
+	key := append(clientPrefix(kb[:0], client), c.Key...)
 	sh := m.shard(client)
 	sh.mu.Lock()
 	sh.observe(ms)
-	n := sh.add(m, client, c, ms)
+	n := sh.add(m, key, c, ms)
 	sh.mu.Unlock()
 	return n, nil
 }
 
-// add counts one event (or peeks) with the shard locked.
-func (sh *memShard) add(m *Memory, client string, c Counter, ms int64) int64 {
-	k := ckey{client, c.Key}
-	ct := sh.counters[k]
+// add counts one event (or peeks) in the counter of state key key with the
+// shard locked.
+func (sh *memShard) add(m *Memory, key []byte, c Counter, ms int64) int64 {
+	ct := sh.counters[string(key)]
 	if ct == nil {
 		if c.Peek {
 			return 0
 		}
 		ct = &counter{start: math.MinInt64 / 2}
-		sh.insertCounter(m, k, ct)
+		sh.makeRoom(m)
+		sh.counters[string(key)] = ct
 	}
 	return ct.add(ms, c.Window.Milliseconds(), c.Peek)
 }
@@ -272,9 +290,11 @@ func (m *Memory) Reset(ctx context.Context, client, key string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	var kb keyBuf
+	k := append(clientPrefix(kb[:0], client), key...)
 	sh := m.shard(client)
 	sh.mu.Lock()
-	delete(sh.counters, ckey{client, key})
+	delete(sh.counters, string(k))
 	sh.mu.Unlock()
 	return nil
 }
@@ -291,7 +311,7 @@ func (sh *memShard) makeRoom(m *Memory) {
 		return
 	}
 	var (
-		wk, ck       ckey
+		wk, ck       string
 		wexp, cexp   int64 = math.MaxInt64, math.MaxInt64
 		wfound, cfnd bool
 	)
@@ -324,16 +344,17 @@ func (sh *memShard) makeRoom(m *Memory) {
 	sh.evictions++
 }
 
-func (sh *memShard) insertWindow(m *Memory, k ckey, w *window) {
-	sh.makeRoom(m)
-	k.client = strings.Clone(k.client)
-	sh.windows[k] = w
-}
-
-func (sh *memShard) insertCounter(m *Memory, k ckey, c *counter) {
-	sh.makeRoom(m)
-	k.client = strings.Clone(k.client)
-	sh.counters[k] = c
+// storeWindow records that the window of state key key, old when the
+// request was checked (nil if it had none), is now next. A new key may
+// evict another state first; an old window that was meanwhile evicted (by a
+// sibling limit of the same request) stays evicted.
+func (sh *memShard) storeWindow(m *Memory, key []byte, old, next *window) {
+	if old == nil {
+		sh.makeRoom(m)
+	} else if sh.windows[string(key)] != old {
+		return
+	}
+	sh.windows[string(key)] = next
 }
 
 // Ban implements Store. Until is kept at millisecond precision.
@@ -487,8 +508,8 @@ func (m *Memory) Sweep() {
 	for i := range m.shards {
 		sh := &m.shards[i]
 		sh.mu.Lock()
-		maps.DeleteFunc(sh.windows, func(_ ckey, w *window) bool { return w.exp <= now })
-		maps.DeleteFunc(sh.counters, func(_ ckey, c *counter) bool { return c.exp <= now })
+		maps.DeleteFunc(sh.windows, func(_ string, w *window) bool { return w.exp <= now })
+		maps.DeleteFunc(sh.counters, func(_ string, c *counter) bool { return c.exp <= now })
 		sh.mu.Unlock()
 		sh.banMu.Lock()
 		maps.DeleteFunc(sh.bans, func(_ string, e banEntry) bool { return e.until <= now })

@@ -1,6 +1,10 @@
 package store
 
-import "math"
+import (
+	"math"
+	"slices"
+	"unsafe"
+)
 
 // This file holds the per-key state machines of the in-memory store: the
 // exact sliding window (a ring of admitted timestamps), its bucketed
@@ -23,22 +27,53 @@ const (
 	Buckets = 32
 )
 
-// window is one rate-limit tier of one client.
+// window is one rate-limit tier of one client: a 24-byte header followed,
+// in the same allocation, by a ring of size uint32 slots (see newWindow).
+// One allocation per tier keeps the default limit (Max 10) in 64 bytes. A
+// nil *window is the empty state; check returns the window to keep, which
+// differs from the receiver when the ring had to be (re)allocated.
 //
-// Exact mode: ring holds the admitted timestamps as millisecond offsets from
-// base, oldest at head, n of them.
+// Exact mode: the ring holds the admitted timestamps as millisecond offsets
+// from base, oldest at head, n of them.
 //
-// Bucketed mode: ring has Buckets+1 slots of admitted counts, one per
-// sub-window of width ceil(W/Buckets) ms, indexed by the absolute sub-window
-// number modulo len(ring); base is the newest sub-window number written and
-// width the sub-window width the state was built with.
+// Bucketed mode: the first Buckets+1 slots hold admitted counts, one per
+// sub-window of width ms, indexed by the absolute sub-window number modulo
+// Buckets+1; base is the newest sub-window number written, and the last
+// slot holds the width the state was built with.
 type window struct {
-	ring  []uint32
-	base  int64
-	exp   int64 // ms at which every admitted request has left the window
-	head  uint16
-	n     uint16
-	width uint32 // bucketed mode only; 0 in exact mode
+	base int64
+	exp  int64 // ms at which every admitted request has left the window
+	head uint16
+	n    uint16
+	size uint16 // ring slots following the header
+	mode uint16 // modeExact or modeBuckets
+}
+
+const (
+	modeExact uint16 = iota
+	modeBuckets
+
+	// headerSize is the size of a window's header; its ring starts there.
+	headerSize = unsafe.Sizeof(window{})
+	// bucketSlots is the ring size of a bucketed window: the counts, then
+	// the width.
+	bucketSlots = Buckets + 2
+)
+
+// newWindow allocates a window with a ring of size slots in one pointer-free
+// block of 8-byte words (so the header's int64 fields are aligned), the
+// header at its start.
+func newWindow(size int) *window {
+	words := (int(headerSize) + 4*size + 7) / 8
+	block := make([]uint64, words)
+	w := (*window)(unsafe.Pointer(unsafe.SliceData(block)))
+	w.size = uint16(size)
+	return w
+}
+
+// ring returns the slots following the header.
+func (w *window) ring() []uint32 {
+	return unsafe.Slice((*uint32)(unsafe.Add(unsafe.Pointer(w), headerSize)), w.size)
 }
 
 // bucketed reports whether a limit is tracked by the bucketed approximation.
@@ -58,19 +93,37 @@ func bucketWidth(windowMS int64) int64 {
 	return w
 }
 
+// initialSize is the ring size of a new exact window: the exact capacity
+// for small limits, else 8 slots that grow by doubling.
+func initialSize(max int) int {
+	if max <= 16 {
+		return max
+	}
+	return 8
+}
+
 // check evaluates the limit at now (ms) and, when admit is true and there is
-// room, records the request. It returns the count of admitted requests in
-// the window (including this one when recorded), whether the limit is
-// exceeded and, if so, the retry-after in ms.
+// room, records the request. It returns the window to keep (w itself unless
+// a ring was allocated; nil when w is nil and nothing was recorded), the
+// count of admitted requests in the window (including this one when
+// recorded), whether the limit is exceeded and, if so, the retry-after in
+// ms.
 //
 // Hit calls check twice per limit: first with admit false for every limit
-// (all-or-nothing), then with admit true when all had room.
-func (w *window) check(now int64, max int, windowMS int64, admit bool) (count int, exceeded bool, retryMS int64) {
+// (all-or-nothing), then with admit true when all had room. Only a call with
+// admit true allocates.
+func (w *window) check(now int64, max int, windowMS int64, admit bool) (next *window, count int, exceeded bool, retryMS int64) {
 	if bucketed(max, windowMS) {
 		return w.checkBuckets(now, max, windowMS, admit)
 	}
-	if w.width != 0 { // the limit changed mode: start afresh
-		*w = window{}
+	if w != nil && w.mode != modeExact { // the limit changed mode: start afresh
+		w = nil
+	}
+	if w == nil {
+		if !admit {
+			return nil, 1, false, 0
+		}
+		w = newWindow(initialSize(max))
 	}
 	w.expire(now, windowMS)
 	n := int(w.n)
@@ -82,28 +135,29 @@ func (w *window) check(now int64, max int, windowMS int64, admit bool) (count in
 		if retry < 1 {
 			retry = 1
 		}
-		return n, true, retry
+		return w, n, true, retry
 	}
 	if !admit {
-		return n + 1, false, 0
+		return w, n + 1, false, 0
 	}
-	w.push(now, max)
+	w = w.push(now, max)
 	if e := now + windowMS; e > w.exp {
 		w.exp = e
 	}
-	return int(w.n), false, 0
+	return w, int(w.n), false, 0
 }
 
 // at returns the absolute time (ms) of the i-th oldest entry.
 func (w *window) at(i int) int64 {
-	return w.base + int64(w.ring[(int(w.head)+i)%len(w.ring)])
+	return w.base + int64(w.ring()[(int(w.head)+i)%int(w.size)])
 }
 
 // expire drops the entries that have left the window ending at now: an entry
 // at t is live while now-t < windowMS.
 func (w *window) expire(now, windowMS int64) {
-	for w.n > 0 && now-w.at(0) >= windowMS {
-		w.head = uint16((int(w.head) + 1) % len(w.ring))
+	ring := w.ring()
+	for w.n > 0 && now-(w.base+int64(ring[w.head])) >= windowMS {
+		w.head = uint16((int(w.head) + 1) % len(ring))
 		w.n--
 	}
 	if w.n == 0 {
@@ -112,8 +166,8 @@ func (w *window) expire(now, windowMS int64) {
 }
 
 // push appends now, growing the ring (up to max) and rebasing the offsets
-// when now is out of their range.
-func (w *window) push(now int64, max int) {
+// when now is out of their range. It returns the window to keep.
+func (w *window) push(now int64, max int) *window {
 	if w.n == 0 {
 		w.base = now
 		w.head = 0
@@ -121,11 +175,13 @@ func (w *window) push(now int64, max int) {
 	if now < w.base || now-w.base > math.MaxUint32 {
 		w.rebase(now)
 	}
-	if int(w.n) == len(w.ring) {
-		w.grow(max)
+	if w.n == w.size {
+		w = w.grow(max)
 	}
-	w.ring[(int(w.head)+int(w.n))%len(w.ring)] = uint32(now - w.base)
+	ring := w.ring()
+	ring[(int(w.head)+int(w.n))%len(ring)] = uint32(now - w.base)
 	w.n++
+	return w
 }
 
 // rebase moves base to the oldest live entry (or to now if earlier), so that
@@ -137,56 +193,74 @@ func (w *window) rebase(now int64) {
 	if w.n > 0 && w.at(0) < nb {
 		nb = w.at(0)
 	}
-	kept := make([]uint32, 0, len(w.ring))
-	for i := 0; i < int(w.n); i++ {
-		t := w.at(i)
+	// Rotate the ring so that the entries start at slot 0, then keep the
+	// representable ones in order.
+	ring := w.ring()
+	slices.Reverse(ring[:w.head])
+	slices.Reverse(ring[w.head:])
+	slices.Reverse(ring)
+	kept := 0
+	for _, off := range ring[:w.n] {
+		t := w.base + int64(off)
 		if t-nb < 0 || t-nb > math.MaxUint32 || now-nb > math.MaxUint32 {
 			continue
 		}
-		kept = append(kept, uint32(t-nb))
+		ring[kept] = uint32(t - nb)
+		kept++
 	}
-	copy(w.ring, kept)
-	w.head, w.n, w.base = 0, uint16(len(kept)), nb
+	w.head, w.n, w.base = 0, uint16(kept), nb
 }
 
-// grow enlarges a full ring: the exact capacity for small limits, else
-// doubling from 8, never beyond max (a limit whose Max was lowered keeps its
-// larger ring until its entries expire).
-func (w *window) grow(max int) {
-	c := len(w.ring) * 2
-	switch {
-	case len(w.ring) == 0 && max <= 16:
-		c = max
-	case c < 8:
+// grow returns a copy of a full window with a larger ring: doubling from 8,
+// never beyond max (a limit whose Max was lowered keeps its larger ring
+// until it is next reallocated).
+func (w *window) grow(max int) *window {
+	c := int(w.size) * 2
+	if c < 8 {
 		c = 8
 	}
 	if c > max {
 		c = max
 	}
-	if c <= len(w.ring) {
-		c = len(w.ring) + 1
+	if c <= int(w.size) {
+		c = int(w.size) + 1
 	}
-	ring := make([]uint32, c)
-	for i := 0; i < int(w.n); i++ {
-		ring[i] = w.ring[(int(w.head)+i)%len(w.ring)]
+	g := newWindow(c)
+	g.base, g.exp, g.n, g.mode = w.base, w.exp, w.n, w.mode
+	old, ring := w.ring(), g.ring()
+	for i := range int(w.n) {
+		ring[i] = old[(int(w.head)+i)%len(old)]
 	}
-	w.ring, w.head = ring, 0
+	return g
 }
+
+// width is the sub-window width a bucketed window was built with.
+func (w *window) width() uint32 { return w.ring()[Buckets+1] }
 
 // checkBuckets is check for the bucketed approximation. A sub-window counts
 // in full while any part of it overlaps the window (now-W, now], so the
 // count never under-estimates: at most Max requests are admitted in any
 // window, and a client may be refused up to one sub-window (W/32) early.
-func (w *window) checkBuckets(now int64, max int, windowMS int64, admit bool) (count int, exceeded bool, retryMS int64) {
+func (w *window) checkBuckets(now int64, max int, windowMS int64, admit bool) (next *window, count int, exceeded bool, retryMS int64) {
 	width := bucketWidth(windowMS)
-	if w.width != uint32(width) || len(w.ring) != Buckets+1 {
-		*w = window{ring: make([]uint32, Buckets+1), width: uint32(width), base: floorDiv(now, width)}
+	if w != nil && (w.mode != modeBuckets || w.width() != uint32(width)) {
+		w = nil // the limit changed: start afresh
 	}
+	if w == nil {
+		if !admit {
+			return nil, 1, false, 0
+		}
+		w = newWindow(bucketSlots)
+		w.mode = modeBuckets
+		w.base = floorDiv(now, width)
+		w.ring()[Buckets+1] = uint32(width)
+	}
+	counts := w.ring()[:Buckets+1]
 	cur := floorDiv(now, width)
-	slots := int64(len(w.ring))
+	slots := int64(len(counts))
 	if cur > w.base { // clear the sub-windows skipped since the last write
 		for b := w.base + 1; b <= cur && b <= w.base+slots; b++ {
-			w.ring[mod(b, slots)] = 0
+			counts[mod(b, slots)] = 0
 		}
 		w.base = cur
 	}
@@ -200,34 +274,34 @@ func (w *window) checkBuckets(now int64, max int, windowMS int64, admit bool) (c
 	}
 	total := 0
 	for b := oldest; b <= w.base; b++ {
-		total += int(w.ring[mod(b, slots)])
+		total += int(counts[mod(b, slots)])
 	}
 	if total >= max {
 		// Wait until enough old sub-windows leave for one request to fit.
 		left := total
 		for b := oldest; b <= w.base; b++ {
-			left -= int(w.ring[mod(b, slots)])
+			left -= int(counts[mod(b, slots)])
 			if left < max {
 				retry := (b+1)*width + windowMS - now
 				if retry < 1 {
 					retry = 1
 				}
-				return total, true, retry
+				return w, total, true, retry
 			}
 		}
-		return total, true, windowMS
+		return w, total, true, windowMS
 	}
 	if !admit {
-		return total + 1, false, 0
+		return w, total + 1, false, 0
 	}
 	if cur < w.base { // clock went backwards: count in the newest sub-window
 		cur = w.base
 	}
-	w.ring[mod(cur, slots)]++
+	counts[mod(cur, slots)]++
 	if e := (cur+1)*width + windowMS; e > w.exp {
 		w.exp = e
 	}
-	return total + 1, false, 0
+	return w, total + 1, false, 0
 }
 
 // counter is a sliding-window counter: the count of the current fixed
