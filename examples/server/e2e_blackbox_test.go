@@ -348,6 +348,19 @@ blacklist: [203.0.113.0/24, "2001:db8:bad::/48", 198.51.100.9]
 			},
 		},
 		{
+			name: "IPv4-mapped entries in the config match plain IPv4 clients",
+			config: `
+trusted_proxies: ["::ffff:127.0.0.1"]
+blacklist: ["::ffff:198.51.100.9", "::ffff:203.0.113.0/120"]
+`,
+			steps: []bbStep{
+				{name: "mapped single", call: call{path: "/", header: xff("198.51.100.9")}, status: 403},
+				{name: "mapped CIDR", call: call{path: "/", header: xff("203.0.113.7")}, status: 403},
+				{name: "mapped CIDR, mapped client", call: call{path: "/", header: xff("::ffff:203.0.113.8")}, status: 403},
+				{name: "outside", call: call{path: "/", header: xff("198.51.100.8")}, status: 200},
+			},
+		},
+		{
 			name: "exempt_ips skip user agents and rate limits, not the blacklist",
 			config: `
 trusted_proxies: [127.0.0.1]
@@ -1459,6 +1472,17 @@ exclude_paths: [/echo]
 				{name: "blacklist still applies", call: call{path: "/echo", header: xff("203.0.113.1")}, status: 403},
 				{name: "rate limit still applies", call: call{path: "/echo", header: xff("198.51.100.1")}, status: 200},
 				{name: "rate limit still applies 3", call: call{path: "/echo", header: xff("198.51.100.1")}, status: 429},
+			},
+		},
+		{
+			name: "excluded_detection_headers",
+			config: `
+trusted_proxies: [127.0.0.1]
+excluded_detection_headers: [X-Signature]
+`,
+			steps: []bbStep{
+				{name: "excluded header", call: call{path: "/", header: hdr("X-Forwarded-For", "198.51.100.1", "X-Signature", "<script>alert(document.cookie)</script>")}, status: 200},
+				{name: "other header", call: call{path: "/", header: hdr("X-Forwarded-For", "198.51.100.2", "X-Other", "<script>alert(document.cookie)</script>")}, status: 403},
 			},
 		},
 		{
