@@ -56,8 +56,9 @@ func strongFingerprint(fp string) bool {
 	if strings.Contains(fp, "U") { // UNION
 		return true
 	}
-	// A trailing comment after code (function, operator, keyword, statement).
-	return len(fp) >= 3 && strings.HasSuffix(fp, "c") && strings.ContainsAny(fp[:len(fp)-1], "&oEfk(")
+	// A trailing comment after code (function, operator, keyword, statement). A
+	// boolean between strings alone ("s&sc": "a" or 'b' -- x) is prose-shaped.
+	return len(fp) >= 3 && strings.HasSuffix(fp, "c") && strings.ContainsAny(fp[:len(fp)-1], "oEfk(")
 }
 
 // stripXMLDecl removes XML declarations and processing instructions ("<?xml …?>"),
