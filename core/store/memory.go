@@ -91,16 +91,38 @@ var _ Store = (*Memory)(nil)
 // string: the client's length as a uvarint, the client, then the key. One
 // string per state keeps the map's slots small (a string header and a
 // pointer) and is the store's only copy of the client's name. Lookups build
-// it in a stack buffer, which the map index does not copy.
+// keys in a stack buffer, which a map index does not copy, before taking the
+// shard's lock (whose atomic instruction lets the stores complete, so that
+// hashing the fresh key does not stall).
 
-// keyBuf is a buffer for building state keys; typical keys fit without
-// allocating.
-type keyBuf [96]byte
-
-// clientPrefix appends the part of a state key naming client to b.
-func clientPrefix(b []byte, client string) []byte {
+// appendKey appends the state key of (client, key) to b.
+func appendKey(b []byte, client, key string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(client)))
-	return append(b, client...)
+	b = append(b, client...)
+	return append(b, key...)
+}
+
+// stateKeys appends to buf the state keys of req's limits, then of its
+// counters, back to back, and to ends where each key ends.
+func stateKeys(buf []byte, ends []int, req *HitRequest) ([]byte, []int) {
+	for _, l := range req.Limits {
+		buf = appendKey(buf, req.Client, l.Key)
+		ends = append(ends, len(buf))
+	}
+	for _, c := range req.Counters {
+		buf = appendKey(buf, req.Client, c.Key)
+		ends = append(ends, len(buf))
+	}
+	return buf, ends
+}
+
+// keyAt returns the i-th key built by stateKeys.
+func keyAt(buf []byte, ends []int, i int) []byte {
+	start := 0
+	if i > 0 {
+		start = ends[i-1]
+	}
+	return buf[start:ends[i]]
 }
 
 type banEntry struct {
@@ -110,7 +132,7 @@ type banEntry struct {
 
 type memShard struct {
 	mu        sync.Mutex
-	windows   map[string]*window // by state key, see clientPrefix
+	windows   map[string]*window // by state key, see appendKey
 	counters  map[string]*counter
 	last      int64 // latest time (ms) this shard was called with
 	evictions int64
@@ -202,12 +224,18 @@ func (m *Memory) Hit(ctx context.Context, req HitRequest, now time.Time) (HitRes
 	}
 	ms := now.UnixMilli()
 	res := NewHitResult(len(req.Limits), len(req.Counters))
+	var (
+		kb [192]byte // fits typical requests' keys
+		eb [8]int
+	)
+	ends := eb[:0]
+	if n := len(req.Limits) + len(req.Counters); n > len(eb) {
+		ends = make([]int, 0, n)
+	}
+	keys, ends := stateKeys(kb[:0], ends, &req)
 	sh := m.shard(req.Client)
 	sh.mu.Lock()
 	sh.observe(ms)
-	var kb keyBuf
-	key := clientPrefix(kb[:0], req.Client)
-	prefix := len(key)
 	var buf [4]*window
 	found := buf[:0]
 	if len(req.Limits) > len(buf) {
@@ -215,8 +243,7 @@ func (m *Memory) Hit(ctx context.Context, req HitRequest, now time.Time) (HitRes
 	}
 	// First pass: every limit must have room; nothing is recorded yet.
 	for i, l := range req.Limits {
-		key = append(key[:prefix], l.Key...)
-		w := sh.windows[string(key)]
+		w := sh.windows[string(keyAt(keys, ends, i))]
 		found = append(found, w)
 		_, count, exceeded, retry := w.check(ms, l.Max, l.Window.Milliseconds(), false)
 		res.Limits[i] = LimitState{Count: count, Exceeded: exceeded, RetryAfter: time.Duration(retry) * time.Millisecond}
@@ -231,8 +258,7 @@ func (m *Memory) Hit(ctx context.Context, req HitRequest, now time.Time) (HitRes
 			next, count, _, _ := w.check(ms, l.Max, l.Window.Milliseconds(), true)
 			res.Limits[i].Count = count
 			if next != w {
-				key = append(key[:prefix], l.Key...)
-				sh.storeWindow(m, key, w, next)
+				sh.storeWindow(m, keyAt(keys, ends, i), w, next)
 			}
 		}
 	} else {
@@ -244,8 +270,7 @@ func (m *Memory) Hit(ctx context.Context, req HitRequest, now time.Time) (HitRes
 		}
 	}
 	for i, c := range req.Counters {
-		key = append(key[:prefix], c.Key...)
-		res.Counts[i] = sh.add(m, key, c, ms)
+		res.Counts[i] = sh.add(m, keyAt(keys, ends, len(req.Limits)+i), c, ms)
 	}
 	sh.mu.Unlock()
 	return res, nil
@@ -260,8 +285,8 @@ func (m *Memory) Add(ctx context.Context, client string, c Counter, now time.Tim
 		return 0, fmt.Errorf("%w: counter %q: window %s", ErrInvalid, c.Key, c.Window)
 	}
 	ms := now.UnixMilli()
-	var kb keyBuf
-	key := append(clientPrefix(kb[:0], client), c.Key...)
+	var kb [96]byte
+	key := appendKey(kb[:0], client, c.Key)
 	sh := m.shard(client)
 	sh.mu.Lock()
 	sh.observe(ms)
@@ -290,8 +315,8 @@ func (m *Memory) Reset(ctx context.Context, client, key string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	var kb keyBuf
-	k := append(clientPrefix(kb[:0], client), key...)
+	var kb [96]byte
+	k := appendKey(kb[:0], client, key)
 	sh := m.shard(client)
 	sh.mu.Lock()
 	delete(sh.counters, string(k))
