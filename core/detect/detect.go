@@ -321,6 +321,7 @@ type scratch struct {
 	// lastFirst: per pattern, end of the last Near[0] literal seen (-1: none)
 	lastFirst  []int32
 	firstStart []int32
+	dirty      []int32 // patterns whose lastFirst was set for the current value
 }
 
 // litStart records where a literal of an AnchorAtLiteral pattern starts.
@@ -349,15 +350,21 @@ func (s *scratch) reset(rs *ruleset) {
 	s.wins = s.wins[:0]
 	if cap(s.lastFirst) < len(rs.pats) {
 		s.lastFirst = make([]int32, len(rs.pats))
+		s.firstStart = make([]int32, len(rs.pats))
+		s.dirty = s.dirty[:0]
+		for i := range s.lastFirst {
+			s.lastFirst[i] = -1 << 20
+		}
 	}
 	s.lastFirst = s.lastFirst[:len(rs.pats)]
-	if cap(s.firstStart) < len(rs.pats) {
-		s.firstStart = make([]int32, len(rs.pats))
-	}
 	s.firstStart = s.firstStart[:len(rs.pats)]
-	for i := range s.lastFirst {
-		s.lastFirst[i] = -1 << 20
+	// Only the entries touched by the previous value need resetting.
+	for _, pi := range s.dirty {
+		if int(pi) < len(s.lastFirst) {
+			s.lastFirst[pi] = -1 << 20
+		}
 	}
+	s.dirty = s.dirty[:0]
 }
 
 // Detect inspects one value. where names its location ("query:q", "header:Referer",
@@ -428,6 +435,9 @@ func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, con
 			}
 		}
 		for _, pi := range rs.nearFirst[lit] {
+			if s.lastFirst[pi] < 0 {
+				s.dirty = append(s.dirty, pi)
+			}
 			s.lastFirst[pi] = int32(end)
 			s.firstStart[pi] = int32(end) - rs.litLen[lit]
 		}
