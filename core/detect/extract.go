@@ -348,6 +348,9 @@ func (in *inspection) multipart() bool {
 	return any
 }
 
+// maxJSONDepth bounds the nesting walked as JSON; deeper content is inspected as text.
+const maxJSONDepth = 64
+
 // json walks a JSON document and inspects every string value and every key, with the
 // dotted path as location. It reports false when the document is not JSON so that the
 // caller can fall back to text.
@@ -378,6 +381,11 @@ func (in *inspection) json(s string) bool {
 		}
 		c := s[js.i]
 		switch {
+		case (c == '{' || c == '[') && len(path) >= maxJSONDepth:
+			// Pathologically deep nesting: inspect the rest as text rather than build
+			// ever longer paths (quadratic) for it.
+			in.text(s[js.i:], "body:json")
+			return true
 		case c == '{':
 			js.i++
 			path = append(path, "")

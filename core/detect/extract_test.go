@@ -168,3 +168,16 @@ func TestCleanGETRunsFewRegexes(t *testing.T) {
 		t.Fatalf("%d regex executions for a clean GET, want ≤ 4", n)
 	}
 }
+
+func TestInspectDeepJSON(t *testing.T) {
+	d := newTestDetector(t)
+	deep := strings.Repeat(`{"a":`, 5000) + `"<script>alert(1)</script>"` + strings.Repeat("}", 5000)
+	r := d.Inspect(context.Background(), &Target{Path: "/", ContentType: "application/json", Body: []byte(deep)})
+	if !r.IsThreat {
+		t.Fatalf("attack under 5000 levels of nesting missed: %+v", r)
+	}
+	flat := strings.Repeat(`[`, 20000) + strings.Repeat(`"x",`, 1000) + `"y"` + strings.Repeat(`]`, 20000)
+	if r := d.Inspect(context.Background(), &Target{Path: "/", ContentType: "application/json", Body: []byte(flat)}); r.IsThreat {
+		t.Fatalf("clean deep array flagged: %+v", r)
+	}
+}
