@@ -371,43 +371,6 @@ func closingParen(s string) int {
 	return -1
 }
 
-// derivePrefixLiterals returns lower-case literals one of which every match of expr
-// starts with, or nil.
-func derivePrefixLiterals(expr string) []string {
-	re, err := syntax.Parse("(?i)"+expr, syntax.Perl)
-	if err != nil {
-		return nil
-	}
-	set := prefixLits(re.Simplify())
-	if len(set) == 0 || len(set) > 512 {
-		return nil
-	}
-	out := make([]string, 0, len(set))
-	seen := map[string]bool{}
-	for _, s := range set {
-		s = strings.ToLower(s)
-		if s == "" {
-			return nil
-		}
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-func prefixLits(re *syntax.Regexp) []string {
-	set, _ := prefixLitsExact(re)
-	for _, l := range set {
-		if l == "" {
-			return nil
-		}
-	}
-	return set
-}
-
 // prefixLitsExact returns strings one of which every match of re starts with; exact
 // is true when re matches exactly those strings.
 func prefixLitsExact(re *syntax.Regexp) ([]string, bool) {
