@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/guardgo/guard/core/detect"
@@ -48,6 +49,14 @@ func (e *Engine) checkDetection(ctx context.Context, req Request, d *Decision, r
 		if err != nil && len(body) == 0 {
 			e.log.LogAttrs(ctx, slog.LevelDebug, "guard: reading body for detection", slogErr(err))
 		}
+		// A binary upload (a file, an image, an archive) is not text: scanning
+		// it as text only finds accidental matches. Bodies declared as text,
+		// forms, JSON, XML or multipart are always inspected, and so is a body
+		// of any declared type whose bytes look like text (an attack does not
+		// hide behind Content-Type: application/octet-stream).
+		if !textualContentType(t.ContentType) && looksBinary(body) {
+			body = nil
+		}
 		t.Body = body
 	}
 	if route != nil {
@@ -72,7 +81,7 @@ func (e *Engine) checkDetection(ctx context.Context, req Request, d *Decision, r
 	if e.metrics != nil {
 		e.metrics.RequestBlocked(ReasonPenetration, "penetration", e.passive)
 	}
-	e.countTowardBan(ctx, client, "penetration_attempt:"+th.Category)
+	e.countTowardBan(ctx, d, "penetration_attempt:"+th.Category)
 	if e.passive {
 		d.Passive = append(d.Passive, ReasonPenetration)
 		return false
@@ -90,7 +99,8 @@ func hasBody(req Request) bool {
 
 // countTowardBan adds one to the client's auto-ban counter and bans it once
 // the count reaches auto_ban_threshold (never in passive mode).
-func (e *Engine) countTowardBan(ctx context.Context, client netip.Addr, reason string) {
+func (e *Engine) countTowardBan(ctx context.Context, d *Decision, reason string) {
+	client := d.Client
 	if !e.cfg.EnableIPBanning || e.whitelist.Contains(client) {
 		return
 	}
@@ -103,7 +113,8 @@ func (e *Engine) countTowardBan(ctx context.Context, client netip.Addr, reason s
 	if n < int64(e.cfg.AutoBanThreshold) {
 		return
 	}
-	ev := Event{Type: "ip_banned", Client: client, Check: "auto_ban", Reason: ReasonIPBanned, Passive: e.passive, Severity: warnLevel,
+	ev := Event{Type: "ip_banned", Client: client, Method: d.req.Method(), Path: d.req.Path(), Route: d.req.Route(),
+		Check: "auto_ban", Reason: ReasonIPBanned, Passive: e.passive, Severity: warnLevel,
 		Details: map[string]any{"count": n, "threshold": e.cfg.AutoBanThreshold, "duration": window.String(), "cause": reason}}
 	e.emit(ctx, ev)
 	if e.passive {
@@ -116,4 +127,22 @@ func (e *Engine) countTowardBan(ctx context.Context, client netip.Addr, reason s
 	}
 	_ = e.store.Reset(ctx, client.String(), "autoban")
 	_ = time.Second
+}
+
+// textualContentType reports whether a Content-Type declares text the
+// detector parses: text/*, forms, multipart, JSON and XML (incl. +json/+xml).
+func textualContentType(ct string) bool {
+	ct = strings.ToLower(ct)
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	ct = strings.TrimSpace(ct)
+	switch {
+	case strings.HasPrefix(ct, "text/"), strings.HasPrefix(ct, "multipart/"),
+		ct == "application/x-www-form-urlencoded", ct == "application/json", ct == "application/xml",
+		strings.HasSuffix(ct, "+json"), strings.HasSuffix(ct, "+xml"), ct == "application/javascript",
+		ct == "application/graphql":
+		return true
+	}
+	return false
 }

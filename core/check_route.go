@@ -163,8 +163,10 @@ func (e *Engine) honeypotTriggered(req Request, fields []string) bool {
 	if len(body) == 0 {
 		return false
 	}
-	ct, _, _ := mime.ParseMediaType(headerFirst(req.Header(), "Content-Type"))
+	ct, params, _ := mime.ParseMediaType(headerFirst(req.Header(), "Content-Type"))
 	switch {
+	case ct == "multipart/form-data" && params["boundary"] != "":
+		return multipartFieldsSet(body, params["boundary"], fields)
 	case ct == "application/x-www-form-urlencoded":
 		form, _ := url.ParseQuery(string(body))
 		for _, f := range fields {

@@ -128,7 +128,8 @@ type Engine struct {
 	emergencyWL  *ipset.Set
 	userAgents   *uarules.Matcher
 	globalLimit  store.Limit
-	endpointLims map[string]store.Limit
+	endpointLims map[string]store.Limit // exact paths and normalised templates
+	endpointTmpl []endpointTemplate     // templates, for requests without a known route
 	blockedCC    map[string]bool
 	allowedCC    map[string]bool
 	blockClouds  cloud.Providers
@@ -197,12 +198,7 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 		errs = append(errs, fieldErr("blocked_user_agents", "%v", err))
 	}
 	e.globalLimit = store.Limit{Key: "global", Max: cfg.RateLimit, Window: cfg.RateLimitWindow.D()}
-	if len(cfg.EndpointRateLimits) > 0 {
-		e.endpointLims = make(map[string]store.Limit, len(cfg.EndpointRateLimits))
-		for p, l := range cfg.EndpointRateLimits {
-			e.endpointLims[p] = store.Limit{Key: "ep:" + p, Max: l.Requests, Window: l.Window.D()}
-		}
-	}
+	e.compileEndpointLimits(cfg.EndpointRateLimits)
 	e.blockedCC = upperSet(cfg.BlockedCountries)
 	e.allowedCC = upperSet(cfg.WhitelistCountries)
 	e.blockClouds, _ = cloud.ParseProviders(cfg.BlockCloudProviders) // validated

@@ -74,8 +74,11 @@ func (e *Engine) check(ctx context.Context, req Request, d *Decision) {
 		}
 	}
 
-	// 5. Route content rules.
-	if route != nil {
+	// 5. Route content rules. A CORS preflight never carries credentials,
+	// custom headers or a body (Fetch), so these rules apply to the actual
+	// request that follows, not to the preflight.
+	preflight := e.cors != nil && method == http.MethodOptions && headerFirst(h, "Origin") != "" && headerFirst(h, "Access-Control-Request-Method") != ""
+	if route != nil && !preflight {
 		if e.checkRouteContent(ctx, req, d, route) {
 			return
 		}
@@ -153,7 +156,7 @@ func (e *Engine) check(ctx context.Context, req Request, d *Decision) {
 	}
 
 	// CORS preflight: answered by the engine once every check has passed.
-	if e.cors != nil && method == http.MethodOptions && headerFirst(h, "Access-Control-Request-Method") != "" && headerFirst(h, "Origin") != "" {
+	if preflight {
 		hdr := http.Header{}
 		if e.cors.Preflight(h, hdr) {
 			d.Allowed, d.preflight, d.Status, d.Message, d.Header, d.Reason, d.Check = false, true, http.StatusOK, "OK", hdr, ReasonCORSPreflight, "cors"
@@ -302,12 +305,8 @@ func (e *Engine) checkUserAgent(ctx context.Context, d *Decision, route *compile
 func (e *Engine) countRequest(ctx context.Context, d *Decision, route *compiledRoute, client netip.Addr, cleanPath string, exempt bool, bypass bypassSet) bool {
 	limits := d.limitsBuf[:0]
 	if e.cfg.EnableRateLimiting && !exempt && !bypass.has(bypassRateLimit) {
-		if l, ok := e.endpointLims[cleanPath]; ok {
+		if l, ok := e.endpointLimit(d.req.Route(), cleanPath); ok {
 			limits = append(limits, l)
-		} else if route != nil {
-			if l, ok := e.endpointLims[route.display]; ok {
-				limits = append(limits, l)
-			}
 		}
 		if route != nil && route.rateLimit != nil {
 			limits = append(limits, *route.rateLimit)
