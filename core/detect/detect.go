@@ -137,6 +137,9 @@ type ruleset struct {
 	catIdx                map[string]int
 	sqli                  int
 	xss                   int
+	// custom is set when custom patterns are loaded: they may match plain tokens,
+	// so the plain-token fast path is off.
+	custom bool
 }
 
 type patStats struct {
@@ -231,6 +234,7 @@ func (d *Detector) build(custom []Pattern) (*ruleset, error) {
 	for _, p := range custom {
 		add(p, true)
 	}
+	rs.custom = len(custom) > 0
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -402,7 +406,7 @@ func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, con
 		d.truncated.Add(1)
 		content = truncateKeep(rs, content, d.cfg.MaxContentLength)
 	}
-	if content == "" || (cm&(ctxHeader|ctxUA) == 0 && plainToken(content)) {
+	if content == "" || (!rs.custom && cm&(ctxHeader|ctxUA) == 0 && plainToken(content)) {
 		res.ProcessedLength = len(content)
 		return res
 	}

@@ -432,6 +432,11 @@ func TestCustomPatterns(t *testing.T) {
 	if d.Detect(ctx, "order for ACME-INTERNAL-7", "body:text").IsThreat {
 		t.Fatal("custom pattern applied outside its contexts")
 	}
+	// A value made only of word characters is still seen by custom patterns (the
+	// plain-token fast path is for the built-in sets only).
+	if !d.Detect(ctx, "acme-internal-42", "query:q").IsThreat {
+		t.Fatal("custom pattern missed a plain token")
+	}
 	if got := d.Patterns(); len(got) != 1 || got[0].ID != "internal-code" || got[0].Weight != 0.9 {
 		t.Fatalf("Patterns() = %+v", got)
 	}
