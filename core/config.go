@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -274,7 +274,7 @@ func LoadConfig(path string) (Config, error) {
 // unknown or of the wrong type. ParseConfig still decodes everything else,
 // so LoadConfig can report these together with validation problems.
 type ConfigSyntaxError struct {
-	Errs []error // each a *FieldError naming the line
+	Errs []error // each a *FieldError naming the field path and line
 }
 
 func (e *ConfigSyntaxError) Error() string { return errors.Join(e.Errs...).Error() }
@@ -282,38 +282,25 @@ func (e *ConfigSyntaxError) Error() string { return errors.Join(e.Errs...).Error
 // Unwrap returns the individual problems.
 func (e *ConfigSyntaxError) Unwrap() []error { return e.Errs }
 
-var yamlUnknownField = regexp.MustCompile(`^(line \d+): field (\S+) not found in type \S+$`)
-var yamlLine = regexp.MustCompile(`^(line \d+): (.*)$`)
-
 // ParseConfig decodes YAML (or JSON, which is read by the same decoder) over
-// DefaultConfig without validating it. Unknown and mistyped fields are
-// reported as a *ConfigSyntaxError listing each of them, with the rest of the
-// document decoded.
+// DefaultConfig without validating it. Unknown fields and values of the
+// wrong type are reported as a *ConfigSyntaxError listing each of them by
+// field path ("routes[0].rate_limit.window: line 7: invalid duration"), with
+// the rest of the document decoded.
 func ParseConfig(data []byte, isJSON bool) (Config, error) {
 	_ = isJSON // YAML 1.2 is a superset of JSON: one decoder, one error format
 	cfg := DefaultConfig()
 	if len(bytes.TrimSpace(data)) == 0 {
 		return cfg, nil
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	err := dec.Decode(&cfg)
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		se := &ConfigSyntaxError{}
-		for _, msg := range te.Errors {
-			if m := yamlUnknownField.FindStringSubmatch(msg); m != nil {
-				se.Errs = append(se.Errs, &FieldError{Field: m[1], Msg: fmt.Sprintf("unknown field %q", m[2])})
-			} else if m := yamlLine.FindStringSubmatch(msg); m != nil {
-				se.Errs = append(se.Errs, &FieldError{Field: m[1], Msg: m[2]})
-			} else {
-				se.Errs = append(se.Errs, &FieldError{Field: "config", Msg: msg})
-			}
-		}
-		return cfg, se
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return Config{}, fmt.Errorf("parse: %s", yamlMessage(err))
 	}
-	if err != nil {
-		return Config{}, fmt.Errorf("parse: %w", err)
+	var errs []error
+	decodeNode(&doc, reflect.ValueOf(&cfg).Elem(), "", &errs)
+	if len(errs) > 0 {
+		return cfg, &ConfigSyntaxError{Errs: errs}
 	}
 	return cfg, nil
 }

@@ -200,7 +200,9 @@ routes:
 	if err == nil {
 		t.Fatal("accepted")
 	}
-	for _, want := range []string{`unknown field "rate_limt"`, "soon", "want [limit, window]", `unknown field "unknown_decorator"`, "blacklist[0]", "routes[0].rate_limit.requests"} {
+	for _, want := range []string{"rate_limt: line 3: unknown field", "rate_limit_window: line 4: invalid duration \"soon\"",
+		`endpoint_rate_limits["/login"]: line 6: want [limit, window]`, "routes[0].unknown_decorator: line 10: unknown field",
+		"blacklist[0]", "routes[0].rate_limit.requests"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in:\n%v", want, err)
 		}
@@ -210,11 +212,13 @@ routes:
 	}
 	// JSON goes through the same decoder.
 	pj := filepath.Join(t.TempDir(), "bad.json")
-	if err := os.WriteFile(pj, []byte(`{"rate_limt": 1, "blacklist": ["x"], "rate_limit_window": 30}`), 0o600); err != nil {
+	if err := os.WriteFile(pj, []byte(`{"rate_limt": 1, "blacklist": ["x"], "rate_limit_window": 30, "rate_limit": "many", "routes": [{"path": "/x", "rate_limit": {"requests": "two", "window": 1}}]}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	_, err = LoadConfig(pj)
-	if err == nil || !strings.Contains(err.Error(), `unknown field "rate_limt"`) || !strings.Contains(err.Error(), "blacklist[0]") {
-		t.Fatalf("json: %v", err)
+	for _, want := range []string{"rate_limt: line 1: unknown field", "blacklist[0]", "rate_limit: line 1:", `"many"`, "routes[0].rate_limit.requests: line 1:"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("json: missing %q in %v", want, err)
+		}
 	}
 }
