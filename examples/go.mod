@@ -56,7 +56,7 @@ require (
 	github.com/guardgo/guard/adapters/echo v0.0.0
 	github.com/guardgo/guard/adapters/gin v0.0.0
 	github.com/oschwald/maxminddb-golang/v2 v2.5.0 // indirect
-	github.com/redis/go-redis/v9 v9.22.0 // indirect
+	github.com/redis/go-redis/v9 v9.22.0
 	go.uber.org/atomic v1.11.0 // indirect
 	golang.org/x/sys v0.47.0 // indirect
 	golang.org/x/text v0.40.0 // indirect

@@ -8,7 +8,15 @@ import (
 	guard "github.com/guardgo/guard/core"
 	"github.com/guardgo/guard/core/geo/maxmind"
 	redisstore "github.com/guardgo/guard/core/store/redis"
+	goredis "github.com/redis/go-redis/v9"
 )
+
+// redisLogger adapts go-redis's internal logging to slog.
+type redisLogger struct{ log *slog.Logger }
+
+func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	l.log.WarnContext(ctx, "redis: "+fmt.Sprintf(format, v...))
+}
 
 // collaborators builds what the configuration asks for beyond the engine
 // itself: the Redis store (enable_redis) and the country database
@@ -23,6 +31,9 @@ func collaborators(ctx context.Context, cfg guard.Config, logger *slog.Logger) (
 		}
 	}
 	if cfg.EnableRedis {
+		// go-redis logs pool and connection trouble through a process-wide
+		// logger; route it into the JSON event stream instead of a bare line.
+		goredis.SetLogger(redisLogger{logger})
 		st, err := redisstore.Open(ctx, cfg.RedisURL, redisstore.Options{
 			Prefix:     cfg.RedisPrefix,
 			FailClosed: !cfg.RedisFailOpen,
