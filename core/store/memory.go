@@ -134,7 +134,8 @@ type memShard struct {
 	mu        sync.Mutex
 	windows   map[string]*window // by state key, see appendKey
 	counters  map[string]*counter
-	last      int64 // latest time (ms) this shard was called with
+	exact     map[string]*window // exact counters (Counter.Exact), see window.count
+	last      int64              // latest time (ms) this shard was called with
 	evictions int64
 
 	banMu sync.RWMutex
@@ -167,6 +168,7 @@ func NewMemory(opts MemoryOptions) *Memory {
 	for i := range m.shards {
 		m.shards[i].windows = make(map[string]*window)
 		m.shards[i].counters = make(map[string]*counter)
+		m.shards[i].exact = make(map[string]*window)
 		m.shards[i].bans = make(map[string]banEntry)
 	}
 	interval := opts.SweepInterval
@@ -193,9 +195,17 @@ func validate(req HitRequest) error {
 		}
 	}
 	for i, c := range req.Counters {
-		if c.Window < time.Millisecond {
-			return fmt.Errorf("%w: counter %d (%q): window %s", ErrInvalid, i, c.Key, c.Window)
+		if err := validCounter(c); err != nil {
+			return fmt.Errorf("%w (counter %d)", err, i)
 		}
+	}
+	return nil
+}
+
+// validCounter checks a counter's window and cap.
+func validCounter(c Counter) error {
+	if c.Window < time.Millisecond || c.Cap < 0 {
+		return fmt.Errorf("%w: counter %q: window %s, cap %d", ErrInvalid, c.Key, c.Window, c.Cap)
 	}
 	return nil
 }
@@ -281,8 +291,8 @@ func (m *Memory) Add(ctx context.Context, client string, c Counter, now time.Tim
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	if c.Window < time.Millisecond {
-		return 0, fmt.Errorf("%w: counter %q: window %s", ErrInvalid, c.Key, c.Window)
+	if err := validCounter(c); err != nil {
+		return 0, err
 	}
 	ms := now.UnixMilli()
 	var kb [96]byte
@@ -298,6 +308,17 @@ func (m *Memory) Add(ctx context.Context, client string, c Counter, now time.Tim
 // add counts one event (or peeks) in the counter of state key key with the
 // shard locked.
 func (sh *memShard) add(m *Memory, key []byte, c Counter, ms int64) int64 {
+	if c.Exact() {
+		w := sh.exact[string(key)]
+		next, n := w.count(ms, c.Cap, c.Window.Milliseconds(), c.Peek)
+		if next != w {
+			if w == nil {
+				sh.makeRoom(m)
+			}
+			sh.exact[string(key)] = next
+		}
+		return n
+	}
 	ct := sh.counters[string(key)]
 	if ct == nil {
 		if c.Peek {
@@ -320,6 +341,7 @@ func (m *Memory) Reset(ctx context.Context, client, key string) error {
 	sh := m.shard(client)
 	sh.mu.Lock()
 	delete(sh.counters, string(k))
+	delete(sh.exact, string(k))
 	sh.mu.Unlock()
 	return nil
 }
@@ -330,39 +352,46 @@ func (sh *memShard) observe(ms int64) {
 	}
 }
 
-// makeRoom evicts one state when the shard is at its cap.
+// makeRoom evicts one state when the shard is at its cap: of a few sampled
+// entries of each kind, the one that expires first.
 func (sh *memShard) makeRoom(m *Memory) {
-	if len(sh.windows)+len(sh.counters) < m.keyCap {
+	if len(sh.windows)+len(sh.counters)+len(sh.exact) < m.keyCap {
 		return
 	}
 	var (
-		wk, ck       string
-		wexp, cexp   int64 = math.MaxInt64, math.MaxInt64
-		wfound, cfnd bool
+		victim string
+		from   int   // 0: none, 1: windows, 2: exact counters, 3: counters
+		exp    int64 = math.MaxInt64
 	)
+	sampleWindows := func(ws map[string]*window, kind int) {
+		i := 0
+		for k, w := range ws { // map iteration starts at a random entry
+			if w.exp < exp {
+				victim, from, exp = k, kind, w.exp
+			}
+			if i++; i == evictionSamples {
+				break
+			}
+		}
+	}
+	sampleWindows(sh.windows, 1)
+	sampleWindows(sh.exact, 2)
 	i := 0
-	for k, w := range sh.windows { // map iteration starts at a random entry
-		if w.exp < wexp {
-			wk, wexp, wfound = k, w.exp, true
-		}
-		if i++; i == evictionSamples {
-			break
-		}
-	}
-	i = 0
 	for k, c := range sh.counters {
-		if c.exp < cexp {
-			ck, cexp, cfnd = k, c.exp, true
+		if c.exp < exp {
+			victim, from, exp = k, 3, c.exp
 		}
 		if i++; i == evictionSamples {
 			break
 		}
 	}
-	switch {
-	case wfound && (!cfnd || wexp <= cexp):
-		delete(sh.windows, wk)
-	case cfnd:
-		delete(sh.counters, ck)
+	switch from {
+	case 1:
+		delete(sh.windows, victim)
+	case 2:
+		delete(sh.exact, victim)
+	case 3:
+		delete(sh.counters, victim)
 	default:
 		return
 	}
@@ -506,7 +535,7 @@ func (m *Memory) Stats() MemoryStats {
 	for i := range m.shards {
 		sh := &m.shards[i]
 		sh.mu.Lock()
-		s.Keys += len(sh.windows) + len(sh.counters)
+		s.Keys += len(sh.windows) + len(sh.counters) + len(sh.exact)
 		s.Evictions += sh.evictions
 		sh.mu.Unlock()
 		sh.banMu.RLock()
@@ -535,6 +564,7 @@ func (m *Memory) Sweep() {
 		sh.mu.Lock()
 		maps.DeleteFunc(sh.windows, func(_ string, w *window) bool { return w.exp <= now })
 		maps.DeleteFunc(sh.counters, func(_ string, c *counter) bool { return c.exp <= now })
+		maps.DeleteFunc(sh.exact, func(_ string, w *window) bool { return w.exp <= now })
 		sh.mu.Unlock()
 		sh.banMu.Lock()
 		maps.DeleteFunc(sh.bans, func(_ string, e banEntry) bool { return e.until <= now })

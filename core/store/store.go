@@ -28,13 +28,31 @@
 //
 // # Counters
 //
-// A Counter is a sliding-window counter with O(1) state: the count of the
-// current fixed window (aligned to multiples of Window since the Unix epoch)
-// plus the previous window's count weighted by the fraction of it still
-// inside the sliding window, rounded down. It is exact while events stay in
-// one fixed window and otherwise lies between the true count and the true
-// count plus the previous window's events; all of it expires after two
-// windows.
+// A Counter with Cap > 0 (up to ExactMaxLimit, and a Window of at most 24
+// days) is exact over the trailing window, saturating at Cap: the store
+// keeps the timestamps of at most the Cap latest events (the in-memory store
+// in the same compact ring as a limit), and an event at t is inside the
+// window ending at now while now-t < Window, i.e. it leaves exactly Window
+// after it happened, the boundary the limits use. Counting an event reports
+// b+1, where b is the number of earlier events inside the window, while
+// b < Cap, and Cap+1 ("more than Cap") once b reaches Cap, so the reported
+// values climb 1, 2, …, Cap and then stay at Cap+1; each value up to Cap+1
+// is reported once per climb. A Peek reports b (at most Cap). Behavioural
+// rules set Cap to their largest threshold plus one, which is all they need
+// to know.
+//
+// A Counter with Cap 0 (or a Cap or Window beyond the exact range above) is
+// a sliding-window counter with O(1) state: the count of the current fixed
+// window (aligned to multiples of Window since the Unix epoch) plus the
+// previous window's count weighted by the fraction of it still inside the
+// sliding window, rounded down. It is exact while events stay in one fixed
+// window and otherwise lies between the true count and the true count plus
+// the previous window's events; all of it expires after two windows. It
+// never saturates.
+//
+// The two kinds are kept apart: changing a counter's Cap between 0 and a
+// positive value starts it afresh (the other state expires on its own), and
+// Reset clears both.
 //
 // # The in-memory store
 //
@@ -80,6 +98,20 @@ type Counter struct {
 	// Peek reads the counter without incrementing it (used to enforce an
 	// action, such as throttling, while a counter stays over its threshold).
 	Peek bool
+	// Cap, when positive, makes the counter exact over the trailing window
+	// and saturating: an increment reports min(b+1, Cap+1) for b earlier
+	// events in the window, a Peek min(b, Cap), and the store keeps at most
+	// Cap timestamps. 0 keeps the O(1) approximate counter, and so does a
+	// Cap above ExactMaxLimit or a Window over 24 days (see Exact and the
+	// package documentation). Every use of one counter key should pass the
+	// same Cap.
+	Cap int
+}
+
+// Exact reports whether stores track c exactly: 0 < Cap <= ExactMaxLimit
+// and a Window of at most 2^31-1 ms (about 24.8 days).
+func (c Counter) Exact() bool {
+	return c.Cap > 0 && c.Cap <= ExactMaxLimit && c.Window.Milliseconds() <= maxExactWindowMS
 }
 
 // HitRequest is everything one request counts in the store. Implementations
@@ -115,7 +147,7 @@ type HitResult struct {
 	// Limits is parallel to HitRequest.Limits.
 	Limits []LimitState
 	// Counts is parallel to HitRequest.Counters: each counter's value after
-	// the increment.
+	// the increment (see Counter.Cap for exact counters).
 	Counts []int64
 }
 

@@ -306,7 +306,42 @@ func (w *window) checkBuckets(now int64, max int, windowMS int64, admit bool) (n
 	return w, total + 1, false, 0
 }
 
-// counter is a sliding-window counter: the count of the current fixed
+// count is the exact capped counter (Counter.Cap > 0) kept in an exact-mode
+// window: the ring holds the timestamps of at most capN latest events. It
+// counts an event at now (or only reads, for peek) and returns the window
+// to keep (nil when w is nil and nothing was recorded) and the value to
+// report: for b events inside the window before now, min(b, capN) for a
+// peek, else b+1 while b < capN and capN+1 once b reaches capN. Once the
+// ring holds capN events the oldest is dropped for the new one: while b >=
+// capN the capN latest events are all inside the window, so that loses
+// nothing the count needs.
+func (w *window) count(now int64, capN int, windowMS int64, peek bool) (*window, int64) {
+	if w != nil && w.mode != modeExact {
+		w = nil
+	}
+	if w == nil {
+		if peek {
+			return nil, 0
+		}
+		w = newWindow(initialSize(capN))
+	}
+	w.expire(now, windowMS)
+	b := min(int(w.n), capN)
+	if peek {
+		return w, int64(b)
+	}
+	for int(w.n) >= capN { // drop the oldest (more than one if Cap shrank)
+		w.head = uint16((int(w.head) + 1) % int(w.size))
+		w.n--
+	}
+	w = w.push(now, capN)
+	if e := now + windowMS; e > w.exp {
+		w.exp = e
+	}
+	return w, int64(min(b, capN) + 1)
+}
+
+// counter is the approximate sliding-window counter (Counter.Cap 0): the count of the current fixed
 // sub-window (aligned to multiples of the window since the Unix epoch) plus
 // the previous one weighted by how much of it still overlaps the sliding
 // window.

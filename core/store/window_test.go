@@ -205,3 +205,74 @@ func TestWindowMatchesReference(t *testing.T) {
 		}
 	}
 }
+
+// TestExactCounterMatchesNaive drives exact counters (window.count) and a
+// naive list of every event through the same random events and peeks, with
+// clocks that stall and jump forward: every reported value must be
+// min(b+1, Cap+1) (or min(b, Cap) for a peek) for the b events the naive
+// list holds inside the window.
+func TestExactCounterMatchesNaive(t *testing.T) {
+	caps := []int{1, 2, 3, 11, 16, 17, 100, 512}
+	windows := []int64{1, 7, 1000, 60_000}
+	steps := []int64{0, 0, 1, 1, 3, 50, 999, 1000, 20_000, 61_000}
+	t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
+	for seed := range uint64(300) {
+		rng := rand.New(rand.NewPCG(seed, 7))
+		var (
+			w      *window
+			events []int64
+			now    = t0
+			capN   = caps[rng.IntN(len(caps))]
+			win    = windows[rng.IntN(len(windows))]
+		)
+		for i := range 3000 {
+			if rng.IntN(3) == 0 {
+				now += steps[rng.IntN(len(steps))]
+			}
+			b := 0
+			for _, e := range events {
+				if now-e < win {
+					b++
+				}
+			}
+			peek := rng.IntN(5) == 0
+			want := int64(min(b, capN))
+			if !peek {
+				want = int64(min(b+1, capN+1))
+				events = append(events, now)
+			}
+			var got int64
+			w, got = w.count(now, capN, win, peek)
+			if got != want {
+				t.Fatalf("seed %d event %d at %+d ms (cap %d, window %d ms, peek %v): got %d, want %d",
+					seed, i, now-t0, capN, win, peek, got, want)
+			}
+			if w != nil && (int(w.n) > capN || int(w.size) > capN) {
+				t.Fatalf("seed %d: ring holds %d of %d slots, more than Cap %d", seed, w.n, w.size, capN)
+			}
+			if !peek && w.exp != now+win {
+				t.Fatalf("seed %d: expiry %d, want %d", seed, w.exp-t0, now+win-t0)
+			}
+		}
+	}
+}
+
+func TestExactCounterFootprint(t *testing.T) {
+	var w *window
+	if next, n := w.count(0, 11, 60_000, true); next != nil || n != 0 {
+		t.Fatalf("peeking an empty counter: %p, %d", next, n)
+	}
+	var now int64
+	allocs := testing.AllocsPerRun(100, func() {
+		w = nil
+		for range 30 {
+			now++
+			w, _ = w.count(now, 11, 60_000, false)
+		}
+	})
+	// Cap 11 (a threshold of 10): one 72-byte block, 24-byte header and 11
+	// slots, however many events.
+	if allocs != 1 || w.size != 11 || w.n != 11 {
+		t.Fatalf("%v allocations for 30 events, ring %d, n %d; want 1, 11, 11", allocs, w.size, w.n)
+	}
+}

@@ -30,6 +30,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	}{
 		{"limits", limitTests},
 		{"counters", counterTests},
+		{"exact_counters", exactCounterTests},
 		{"bans", banTests},
 		{"patterns", patternTests},
 		{"concurrency", concurrencyTests},
@@ -325,6 +326,222 @@ var counterTests = []test{
 		_, err := s.Add(context.Background(), "c", store.Counter{Key: "k"}, t0)
 		if !errors.Is(err, store.ErrInvalid) {
 			t.Fatalf("zero window: got %v, want ErrInvalid", err)
+		}
+	}},
+}
+
+// addAll counts c at each time of ats and returns the reported values.
+func addAll(t *testing.T, s store.Store, client string, c store.Counter, ats ...time.Time) []int64 {
+	t.Helper()
+	out := make([]int64, len(ats))
+	for i, at := range ats {
+		out[i] = add(t, s, client, c, at)
+	}
+	return out
+}
+
+// peekAt reads c (as a Peek) for client at now.
+func peekAt(t *testing.T, s store.Store, client string, c store.Counter, now time.Time) int64 {
+	t.Helper()
+	c.Peek = true
+	return add(t, s, client, c, now)
+}
+
+// ms is d milliseconds after t0.
+func ms(t0 time.Time, d int) time.Time { return t0.Add(time.Duration(d) * time.Millisecond) }
+
+// exactCounterTests cover counters with Cap > 0: exact over the trailing
+// window, saturating at Cap+1.
+var exactCounterTests = []test{
+	{"rise_and_saturate", func(t *testing.T, s store.Store, t0 time.Time) {
+		c := store.Counter{Key: "k", Window: 10 * time.Second, Cap: 3}
+		var ats []time.Time
+		for i := range 8 {
+			ats = append(ats, ms(t0, i))
+		}
+		if got, want := addAll(t, s, "c", c, ats...), []int64{1, 2, 3, 4, 4, 4, 4, 4}; !slices.Equal(got, want) {
+			t.Fatalf("counts %v, want %v", got, want)
+		}
+		if n := peekAt(t, s, "c", c, ms(t0, 10)); n != 3 {
+			t.Fatalf("Peek when saturated: got %d, want Cap 3", n)
+		}
+		if n := peekAt(t, s, "unknown", c, t0); n != 0 {
+			t.Fatalf("Peek of an unknown client: got %d", n)
+		}
+		// The ring keeps the Cap latest events (at 5, 6 and 7 ms): it
+		// drains as they leave, exactly Window after each.
+		for _, tc := range []struct {
+			at   int
+			want int64
+		}{{10004, 3}, {10005, 2}, {10006, 1}, {10007, 0}} {
+			if n := peekAt(t, s, "c", c, ms(t0, tc.at)); n != tc.want {
+				t.Fatalf("Peek at +%d ms: got %d, want %d", tc.at, n, tc.want)
+			}
+		}
+	}},
+	{"first_crossing_once_per_climb", func(t *testing.T, s store.Store, t0 time.Time) {
+		// A rule with threshold 2 sets Cap 3: value 3 (= threshold+1) must
+		// be reported exactly once per climb, however long the burst.
+		c := store.Counter{Key: "k", Window: time.Second, Cap: 3}
+		crossings := 0
+		for i := range 200 { // one every 10 ms: 100 events in any window
+			if add(t, s, "c", c, ms(t0, 10*i)) == 3 {
+				crossings++
+			}
+		}
+		if crossings != 1 {
+			t.Fatalf("value Cap reported %d times during one burst, want 1", crossings)
+		}
+		// Quiet for a window, then a second climb.
+		crossings = 0
+		for i := range 10 {
+			if add(t, s, "c", c, ms(t0, 10_000+10*i)) == 3 {
+				crossings++
+			}
+		}
+		if crossings != 1 {
+			t.Fatalf("value Cap reported %d times during the second climb, want 1", crossings)
+		}
+	}},
+	{"exact_boundary", func(t *testing.T, s store.Store, t0 time.Time) {
+		c := store.Counter{Key: "k", Window: 10 * time.Second, Cap: 5}
+		if got, want := addAll(t, s, "c", c, t0, ms(t0, 1000), ms(t0, 2000)), []int64{1, 2, 3}; !slices.Equal(got, want) {
+			t.Fatalf("counts %v, want %v", got, want)
+		}
+		if n := peekAt(t, s, "c", c, ms(t0, 9999)); n != 3 {
+			t.Fatalf("1 ms before the first event leaves: got %d, want 3", n)
+		}
+		if n := peekAt(t, s, "c", c, ms(t0, 10000)); n != 2 {
+			t.Fatalf("exactly Window after the first event: got %d, want 2", n)
+		}
+		if n := add(t, s, "c", c, ms(t0, 10000)); n != 3 {
+			t.Fatalf("Add at +10 s: got %d, want 3", n)
+		}
+		if n := peekAt(t, s, "c", c, ms(t0, 12000)); n != 1 {
+			t.Fatalf("at +12 s only the event at +10 s is left: got %d, want 1", n)
+		}
+		if n := add(t, s, "c", c, t0.Add(time.Hour)); n != 1 {
+			t.Fatalf("an hour later: got %d, want 1", n)
+		}
+	}},
+	{"released_after_quiet_window", func(t *testing.T, s store.Store, t0 time.Time) {
+		// QA: usage_monitor{max_calls: 2, window: 2s, action: throttle}; four
+		// quick requests, 2.5 s of silence, then one more request.
+		c := store.Counter{Key: "bh:u2s:/x", Window: 2 * time.Second, Cap: 3}
+		if got, want := addAll(t, s, "c", c, t0, ms(t0, 50), ms(t0, 100), ms(t0, 150)), []int64{1, 2, 3, 4}; !slices.Equal(got, want) {
+			t.Fatalf("burst: counts %v, want %v", got, want)
+		}
+		if n := add(t, s, "c", c, ms(t0, 2650)); n != 1 {
+			t.Fatalf("after 2.5 s of silence: got %d, want 1", n)
+		}
+		// The same burst, then a request exactly Window after the last one.
+		d := store.Counter{Key: "bh:u2s:/y", Window: 2 * time.Second, Cap: 3}
+		addAll(t, s, "c", d, t0, ms(t0, 50), ms(t0, 100), ms(t0, 150))
+		if n := add(t, s, "c", d, ms(t0, 2149)); n != 2 {
+			t.Fatalf("1 ms before the last burst request leaves: got %d, want 2", n)
+		}
+		e := store.Counter{Key: "bh:u2s:/z", Window: 2 * time.Second, Cap: 3}
+		addAll(t, s, "c", e, t0, ms(t0, 50), ms(t0, 100), ms(t0, 150))
+		if n := add(t, s, "c", e, ms(t0, 2150)); n != 1 {
+			t.Fatalf("exactly Window after the last burst request: got %d, want 1", n)
+		}
+	}},
+	{"mostly_outside_window", func(t *testing.T, s store.Store, t0 time.Time) {
+		// QA: events at 1, 2 and 3 s, window 60 s, threshold 3 (Cap 4): at
+		// 62 s the trailing window holds the event at 3 s and this one.
+		c := store.Counter{Key: "k", Window: time.Minute, Cap: 4}
+		if got, want := addAll(t, s, "c", c, t0.Add(time.Second), t0.Add(2*time.Second), t0.Add(3*time.Second)), []int64{1, 2, 3}; !slices.Equal(got, want) {
+			t.Fatalf("counts %v, want %v", got, want)
+		}
+		if n := add(t, s, "c", c, t0.Add(62*time.Second)); n != 2 {
+			t.Fatalf("at 62 s: got %d, want 2", n)
+		}
+	}},
+	{"through_hit", func(t *testing.T, s store.Store, t0 time.Time) {
+		l := store.Limit{Key: "global", Max: 1, Window: time.Minute}
+		a := store.Counter{Key: "a", Window: time.Minute, Cap: 2}
+		approx := store.Counter{Key: "b", Window: time.Minute}
+		peek := a
+		peek.Peek = true
+		cs := []store.Counter{a, approx, peek}
+		for i, want := range [][]int64{{1, 1, 1}, {2, 2, 2}, {3, 3, 2}, {3, 4, 2}} {
+			res, err := s.Hit(context.Background(), store.HitRequest{Client: "c", Limits: []store.Limit{l}, Counters: cs}, ms(t0, i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(res.Counts, want) {
+				t.Fatalf("request %d: counts %v, want %v", i+1, res.Counts, want)
+			}
+		}
+	}},
+	{"keys_isolated", func(t *testing.T, s store.Store, t0 time.Time) {
+		c := store.Counter{Key: "k", Window: time.Minute, Cap: 3}
+		addAll(t, s, "c", c, t0, t0, t0)
+		if n := add(t, s, "d", c, t0); n != 1 {
+			t.Fatalf("another client: got %d, want 1", n)
+		}
+		if n := add(t, s, "c", store.Counter{Key: "k2", Window: time.Minute, Cap: 3}, t0); n != 1 {
+			t.Fatalf("another key: got %d, want 1", n)
+		}
+		// The same key with Cap 0 is a separate, approximate counter: no
+		// type clash in a networked store, and neither sees the other.
+		approx := store.Counter{Key: "k", Window: time.Minute}
+		if n := add(t, s, "c", approx, t0); n != 1 {
+			t.Fatalf("same key with Cap 0: got %d, want 1", n)
+		}
+		if n := add(t, s, "c", c, t0); n != 4 {
+			t.Fatalf("exact counter after the Cap 0 one: got %d, want 4", n)
+		}
+		if err := s.Reset(context.Background(), "c", "k"); err != nil {
+			t.Fatal(err)
+		}
+		if n := peekAt(t, s, "c", c, t0); n != 0 {
+			t.Fatalf("after Reset: exact counter reads %d, want 0", n)
+		}
+		if n := peekAt(t, s, "c", approx, t0); n != 0 {
+			t.Fatalf("after Reset: approximate counter reads %d, want 0", n)
+		}
+		if n := peekAt(t, s, "d", c, t0); n != 1 {
+			t.Fatalf("Reset touched another client: got %d, want 1", n)
+		}
+	}},
+	{"cap_changes", func(t *testing.T, s store.Store, t0 time.Time) {
+		c := store.Counter{Key: "k", Window: time.Minute, Cap: 5}
+		addAll(t, s, "c", c, t0, t0, t0, t0)
+		lower := c
+		lower.Cap = 2
+		if n := peekAt(t, s, "c", lower, t0); n != 2 {
+			t.Fatalf("Peek with a lower Cap: got %d, want 2", n)
+		}
+		if n := add(t, s, "c", lower, t0); n != 3 {
+			t.Fatalf("Add with a lower Cap: got %d, want 3", n)
+		}
+		higher := c
+		higher.Cap = 10
+		// Lowering the Cap kept only the 2 latest events.
+		if n := add(t, s, "c", higher, t0); n != 3 {
+			t.Fatalf("Add with a higher Cap: got %d, want 3", n)
+		}
+	}},
+	{"large_cap_falls_back", func(t *testing.T, s store.Store, t0 time.Time) {
+		c := store.Counter{Key: "k", Window: time.Minute, Cap: store.ExactMaxLimit + 1}
+		if c.Exact() {
+			t.Fatal("Cap above ExactMaxLimit reported exact")
+		}
+		for i := int64(1); i <= 3; i++ {
+			if n := add(t, s, "c", c, t0); n != i {
+				t.Fatalf("Add %d: got %d", i, n)
+			}
+		}
+	}},
+	{"invalid_cap", func(t *testing.T, s store.Store, t0 time.Time) {
+		_, err := s.Add(context.Background(), "c", store.Counter{Key: "k", Window: time.Minute, Cap: -1}, t0)
+		if !errors.Is(err, store.ErrInvalid) {
+			t.Fatalf("negative Cap: got %v, want ErrInvalid", err)
+		}
+		_, err = s.Hit(context.Background(), store.HitRequest{Client: "c", Counters: []store.Counter{{Key: "k", Window: time.Minute, Cap: -1}}}, t0)
+		if !errors.Is(err, store.ErrInvalid) {
+			t.Fatalf("negative Cap in Hit: got %v, want ErrInvalid", err)
 		}
 	}},
 }
