@@ -92,7 +92,7 @@ func (e *Engine) actOnViolations(ctx context.Context, d *Decision, vs []behavior
 		}
 		if !v.Enforcing && (v.Action == behavior.Ban || v.FirstCrossing() || v.Action == behavior.Throttle) {
 			e.emit(ctx, Event{Type: "behavior_violation", Client: d.Client, Method: d.req.Method(), Path: d.req.Path(),
-				Route: d.req.Route(), Check: "behavior", Reason: ReasonBehavior, Passive: e.passive, Severity: level,
+				Route: displayTemplate(d.req.Route()), Check: "behavior", Reason: ReasonBehavior, Passive: e.passive, Severity: level,
 				Details: map[string]any{"rule": v.Rule, "rule_type": string(v.Type), "endpoint": v.Endpoint, "count": v.Count,
 					"threshold": v.Threshold, "action": string(v.Action), "window": v.Window.String()}})
 		}

@@ -74,7 +74,7 @@ func (e *Engine) checkDetection(ctx context.Context, req Request, d *Decision, r
 		return false
 	}
 	th := res.Threats[0]
-	ev := Event{Type: "penetration_attempt", Client: client, Method: t.Method, Path: t.Path, Route: req.Route(),
+	ev := Event{Type: "penetration_attempt", Client: client, Method: t.Method, Path: t.Path, Route: displayTemplate(req.Route()),
 		Check: "penetration", Reason: ReasonPenetration, Status: http.StatusForbidden, Passive: e.passive, Severity: warnLevel,
 		Details: map[string]any{"category": th.Category, "pattern": th.Pattern, "location": th.Location, "excerpt": th.Match, "score": res.ThreatScore}}
 	e.emit(ctx, ev)
@@ -113,7 +113,7 @@ func (e *Engine) countTowardBan(ctx context.Context, d *Decision, reason string)
 	if n < int64(e.cfg.AutoBanThreshold) {
 		return
 	}
-	ev := Event{Type: "ip_banned", Client: client, Method: d.req.Method(), Path: d.req.Path(), Route: d.req.Route(),
+	ev := Event{Type: "ip_banned", Client: client, Method: d.req.Method(), Path: d.req.Path(), Route: displayTemplate(d.req.Route()),
 		Check: "auto_ban", Reason: ReasonIPBanned, Passive: e.passive, Severity: warnLevel,
 		Details: map[string]any{"count": n, "threshold": e.cfg.AutoBanThreshold, "duration": window.String(), "cause": reason}}
 	e.emit(ctx, ev)

@@ -170,7 +170,7 @@ func (e *Engine) check(ctx context.Context, req Request, d *Decision) {
 // stop (not in passive mode). kv are event details as key/value pairs.
 func (e *Engine) block(ctx context.Context, d *Decision, status int, reason Reason, check, msg string, hdr http.Header, kv ...any) bool {
 	ev := Event{Type: "request_blocked", Client: d.Client, Method: d.req.Method(), Path: d.req.Path(),
-		Route: d.req.Route(), Check: check, Reason: reason, Status: status, Passive: e.passive, Severity: warnLevel}
+		Route: displayTemplate(d.req.Route()), Check: check, Reason: reason, Status: status, Passive: e.passive, Severity: warnLevel}
 	if len(kv) > 0 {
 		ev.Details = make(map[string]any, len(kv)/2)
 		for i := 0; i+1 < len(kv); i += 2 {

@@ -118,3 +118,14 @@ func TestAutoBanEventNamesTheRequest(t *testing.T) {
 }
 
 func httptestRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
+
+func TestDisplayTemplate(t *testing.T) {
+	for in, want := range map[string]string{
+		"GET /items/{id}": "/items/{id}", "/items/:id": "/items/{id}", "/items/{id:[0-9]+}": "/items/{id}",
+		"GET /{$}": "/", "/files/*filepath": "/files/{filepath...}", "/files/*": "/files/{path...}", "": "", "/a/b": "/a/b",
+	} {
+		if got := displayTemplate(in); got != want {
+			t.Errorf("displayTemplate(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

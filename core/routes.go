@@ -369,3 +369,42 @@ func canonicalHeader(k string) string {
 func clientInSet(s *ipset.Set, a netip.Addr) bool { return s != nil && s.Contains(a) }
 
 var _ = fmt.Sprintf
+
+// displayTemplate writes a framework's route template in one form for
+// events and logs: "{param}" parameters, no method or host prefix, so the
+// same route reads the same on every adapter ("GET /items/{id}",
+// "/items/:id" and "/items/{id:[0-9]+}" all become "/items/{id}").
+func displayTemplate(t string) string {
+	if t == "" {
+		return ""
+	}
+	if i := strings.IndexByte(t, ' '); i >= 0 {
+		t = strings.TrimSpace(t[i+1:])
+	}
+	if i := strings.IndexByte(t, '/'); i > 0 {
+		t = t[i:]
+	}
+	if !strings.ContainsAny(t, ":{*") {
+		return t
+	}
+	segs := strings.Split(t, "/")
+	for i, s := range segs {
+		switch {
+		case s == "{$}":
+			segs[i] = ""
+		case strings.HasPrefix(s, ":"):
+			segs[i] = "{" + s[1:] + "}"
+		case strings.HasPrefix(s, "*"):
+			name := s[1:]
+			if name == "" {
+				name = "path"
+			}
+			segs[i] = "{" + name + "...}"
+		case strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}"):
+			if name, _, ok := strings.Cut(s[1:len(s)-1], ":"); ok {
+				segs[i] = "{" + name + "}"
+			}
+		}
+	}
+	return strings.Join(segs, "/")
+}
