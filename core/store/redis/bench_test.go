@@ -55,6 +55,38 @@ func BenchmarkHit(b *testing.B) {
 	}
 }
 
+// BenchmarkHitExactCounter is BenchmarkHit with the counter exact
+// (Cap 11, a behavioural rule with threshold 10), saturated after the first
+// few rounds.
+func BenchmarkHitExactCounter(b *testing.B) {
+	c := sharedClient(b)
+	stores := []struct {
+		name string
+		s    store.Store
+	}{
+		{"memory", store.NewMemory(store.MemoryOptions{})},
+		{"redis", newStore(b, c, redisstore.Options{FailClosed: true, OpTimeout: 5 * time.Second})},
+	}
+	reqs := make([]store.HitRequest, 256)
+	for i := range reqs {
+		reqs[i] = twoLimitsOneCounter(fmt.Sprint("10.9.0.", i))
+		reqs[i].Counters[0].Cap = 11
+	}
+	for _, st := range stores {
+		b.Run(st.name, func(b *testing.B) {
+			ctx := context.Background()
+			now := time.Now()
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				if _, err := st.s.Hit(ctx, reqs[i&255], now.Add(time.Duration(i)*time.Microsecond)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		st.s.Close()
+	}
+}
+
 // BenchmarkBanned measures the ban check, answered from the local cache.
 func BenchmarkBanned(b *testing.B) {
 	c := sharedClient(b)

@@ -14,7 +14,9 @@
 // TTL; no request ever runs KEYS or SCAN. Limits and counters have exactly the
 // semantics of the in-memory store (see package store): exact sliding windows
 // (a list of timestamps per key) up to store.ExactMaxLimit, the same
-// bucketed approximation above, and the same sliding-window counters.
+// bucketed approximation above, the same exact capped counters (a list of at
+// most Cap timestamps per key, see store.Counter.Cap) and the same
+// approximate sliding-window counters (a small hash per key).
 //
 // # Bans
 //
@@ -287,7 +289,7 @@ func (s *Store) closeOwned() error {
 func (s *Store) Down() bool { return s.down.Load() }
 
 // key names one state of client: kind is "l" (exact limit), "b<width>"
-// (bucketed limit) or "c" (counter).
+// (bucketed limit), "c" (approximate counter) or "x" (exact counter).
 func (s *Store) key(client, kind, key string) string {
 	return s.prefix + "{c:" + client + "}:" + kind + ":" + key
 }
@@ -299,8 +301,8 @@ func validate(req store.HitRequest) error {
 		}
 	}
 	for i, c := range req.Counters {
-		if c.Window < time.Millisecond {
-			return fmt.Errorf("%w: counter %d (%q): window %s", store.ErrInvalid, i, c.Key, c.Window)
+		if c.Window < time.Millisecond || c.Cap < 0 {
+			return fmt.Errorf("%w: counter %d (%q): window %s, cap %d", store.ErrInvalid, i, c.Key, c.Window, c.Cap)
 		}
 	}
 	return nil
@@ -332,7 +334,7 @@ func (s *Store) Hit(ctx context.Context, req store.HitRequest, now time.Time) (s
 	}
 	nl, nc := len(req.Limits), len(req.Counters)
 	keys := make([]string, 0, nl+nc)
-	args := make([]any, 0, 2+3*nl+2*nc)
+	args := make([]any, 0, 2+3*nl+3*nc)
 	args = append(args, now.UnixMilli(), nl)
 	for _, l := range req.Limits {
 		width := bucketWidth(l)
@@ -345,12 +347,16 @@ func (s *Store) Hit(ctx context.Context, req store.HitRequest, now time.Time) (s
 		args = append(args, l.Max, l.Window.Milliseconds(), width)
 	}
 	for _, c := range req.Counters {
-		keys = append(keys, s.key(req.Client, "c", c.Key))
+		kind, capN := "c", 0
+		if c.Exact() {
+			kind, capN = "x", c.Cap
+		}
+		keys = append(keys, s.key(req.Client, kind, c.Key))
 		peek := 0
 		if c.Peek {
 			peek = 1
 		}
-		args = append(args, c.Window.Milliseconds(), peek)
+		args = append(args, c.Window.Milliseconds(), peek, capN)
 	}
 	rctx, cancel := context.WithTimeout(ctx, s.opTimeout)
 	v, err := s.sc.hit.Run(rctx, s.c, keys, args...).Int64Slice()
@@ -389,7 +395,8 @@ func (s *Store) Add(ctx context.Context, client string, c store.Counter, now tim
 // Reset implements store.Store.
 func (s *Store) Reset(ctx context.Context, client, key string) error {
 	return s.exec(ctx, func(ctx context.Context) error {
-		return s.c.Del(ctx, s.key(client, "c", key)).Err()
+		// Both kinds of counter: the keys share the client's slot.
+		return s.c.Del(ctx, s.key(client, "c", key), s.key(client, "x", key)).Err()
 	}, func() error { return s.fallback.Reset(ctx, client, key) })
 }
 

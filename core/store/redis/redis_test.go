@@ -164,7 +164,10 @@ func TestKeysHaveTTLAndShareTag(t *testing.T) {
 	s := newStore(t, c, redisstore.Options{Prefix: prefix, FailClosed: true, OpTimeout: 5 * time.Second})
 	ctx := context.Background()
 	now := time.Now()
-	if _, err := s.Hit(ctx, twoLimitsOneCounter("192.0.2.7"), now); err != nil {
+	req := twoLimitsOneCounter("192.0.2.7")
+	// An exact counter under the same key name is a separate Redis key.
+	req.Counters = append(req.Counters, store.Counter{Key: "usage:/login", Window: time.Hour, Cap: 11})
+	if _, err := s.Hit(ctx, req, now); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Ban(ctx, store.Ban{Client: "192.0.2.7", Until: now.Add(time.Minute)}); err != nil {
@@ -174,8 +177,8 @@ func TestKeysHaveTTLAndShareTag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(keys) != 4 {
-		t.Fatalf("keys %v, want 3 client keys and the bans hash", keys)
+	if len(keys) != 5 {
+		t.Fatalf("keys %v, want 4 client keys and the bans hash", keys)
 	}
 	for _, k := range keys {
 		ttl, err := c.PTTL(ctx, k).Result()

@@ -13,7 +13,9 @@ import "github.com/redis/go-redis/v9"
 // KEYS: the limit keys, then the counter keys.
 // ARGV: now (ms), the number of limits L, then per limit max, window (ms)
 // and mode (0: exact list of timestamps; else the sub-window width in ms of
-// the bucketed approximation), then per counter window (ms) and peek (0/1).
+// the bucketed approximation), then per counter window (ms), peek (0/1) and
+// cap (0: the approximate counter; else an exact counter saturating at cap,
+// see store.Counter.Cap).
 //
 // Returns {allowed, per limit: count, exceeded, retry ms, per counter: count}.
 const hitSrc = `
@@ -110,39 +112,66 @@ else
   end
 end
 
--- sliding-window counters: hash {s: start of the current fixed window,
--- c: its count, p: the previous window's count}
+-- exact counter: a list of the timestamps of at most cap latest events,
+-- oldest first; an event at t is in the window while now - t < w
+local function capped(k, w, peek, cap)
+  local last = redis.call('LINDEX', k, -1)
+  if last and now - tonumber(last) >= w then
+    redis.call('DEL', k)
+  else
+    while true do
+      local t = redis.call('LINDEX', k, 0)
+      if not t or now - tonumber(t) < w then break end
+      redis.call('LPOP', k)
+    end
+  end
+  local n = redis.call('LLEN', k)
+  local b = n
+  if b > cap then b = cap end
+  if peek then return b end
+  redis.call('RPUSH', k, ARGV[1])
+  if n >= cap then redis.call('LTRIM', k, -cap, -1) end
+  redis.call('PEXPIRE', k, w)
+  return b + 1
+end
+
+-- counters; approximate ones are a hash {s: start of the current fixed
+-- window, c: its count, p: the previous window's count}
 local base = 3 + nl * 3
 for i = nl + 1, #KEYS do
-  local a = base + (i - nl - 1) * 2
-  local k, w, peek = KEYS[i], tonumber(ARGV[a]), ARGV[a + 1] == '1'
-  local v = redis.call('HMGET', k, 's', 'c', 'p')
-  local s = tonumber(v[1])
-  local est = 0
-  if s or not peek then
-    local c, p = tonumber(v[2]) or 0, tonumber(v[3]) or 0
-    local bs = math.floor(now / w) * w
-    if not s then
-      s = bs
+  local a = base + (i - nl - 1) * 3
+  local k, w, peek, cap = KEYS[i], tonumber(ARGV[a]), ARGV[a + 1] == '1', tonumber(ARGV[a + 2])
+  if cap > 0 then
+    out[#out + 1] = capped(k, w, peek, cap)
+  else
+    local v = redis.call('HMGET', k, 's', 'c', 'p')
+    local s = tonumber(v[1])
+    local est = 0
+    if s or not peek then
+      local c, p = tonumber(v[2]) or 0, tonumber(v[3]) or 0
+      local bs = math.floor(now / w) * w
+      if not s then
+        s = bs
+      end
+      if bs == s then
+      elseif bs == s + w then
+        p, c, s = c, 0, bs
+      elseif bs > s then
+        p, c, s = 0, 0, bs
+      else
+        bs = s
+      end
+      if not peek then
+        c = c + 1
+        redis.call('HSET', k, 's', string.format('%d', s), 'c', c, 'p', p)
+        redis.call('PEXPIRE', k, s + 2 * w - now)
+      end
+      local elapsed = now - bs
+      if elapsed < 0 then elapsed = 0 end
+      est = c + math.floor(p * (w - elapsed) / w)
     end
-    if bs == s then
-    elseif bs == s + w then
-      p, c, s = c, 0, bs
-    elseif bs > s then
-      p, c, s = 0, 0, bs
-    else
-      bs = s
-    end
-    if not peek then
-      c = c + 1
-      redis.call('HSET', k, 's', string.format('%d', s), 'c', c, 'p', p)
-      redis.call('PEXPIRE', k, s + 2 * w - now)
-    end
-    local elapsed = now - bs
-    if elapsed < 0 then elapsed = 0 end
-    est = c + math.floor(p * (w - elapsed) / w)
+    out[#out + 1] = est
   end
-  out[#out + 1] = est
 end
 return out
 `
