@@ -37,7 +37,10 @@ func newDefaultDetector(cfg *Config, log *slog.Logger) (Detector, error) {
 // toward the client's auto-ban.
 func (e *Engine) checkDetection(ctx context.Context, req Request, d *Decision, route *compiledRoute, client netip.Addr) bool {
 	h := req.Header()
-	t := detect.Target{
+	// The target lives in the Decision (already on the heap): passing a
+	// pointer to a local through the Detector interface would allocate.
+	t := &d.target
+	*t = detect.Target{
 		Method:      req.Method(),
 		Path:        req.Path(),
 		RawQuery:    req.RawQuery(),
@@ -66,7 +69,7 @@ func (e *Engine) checkDetection(ctx context.Context, req Request, d *Decision, r
 		// here makes them hold for a detector set with WithDetector too.
 		t.Exclude.Headers = e.cfg.ExcludedDetectionHeaders
 	}
-	res := e.detector.Inspect(ctx, &t)
+	res := e.detector.Inspect(ctx, t)
 	if e.metrics != nil {
 		e.metrics.DetectionObserved(res.Elapsed, res.IsThreat)
 	}

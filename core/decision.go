@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"github.com/guardgo/guard/core/detect"
 	"github.com/guardgo/guard/core/store"
 	"net/http"
 	"net/netip"
@@ -76,6 +77,7 @@ type Decision struct {
 	// already, so slices of these do not allocate.
 	limitsBuf   [4]store.Limit
 	countersBuf [4]store.Counter
+	target      detect.Target
 }
 
 // Blocked reports whether the request must not reach the handler.
