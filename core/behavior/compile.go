@@ -6,6 +6,8 @@ import (
 	"hash/fnv"
 	"strconv"
 	"time"
+
+	"github.com/guardgo/guard/core/store"
 )
 
 // DefaultMaxBodyBytes is how much of a response body is captured for return
@@ -100,6 +102,7 @@ type slot struct {
 	prefix   string // "bh:[scope:]id:"
 	fixed    string // prefix + the ForEndpoint endpoint
 	window   time.Duration
+	cap      int   // store.Counter.Cap: the largest threshold of rules + 1
 	rules    []int // indices into Set.rules, in declaration order
 	throttle []int // the throttle rules among them (return slots)
 	pat      *Pattern
@@ -195,7 +198,25 @@ func Compile(specs []RuleSpec, opts ...Option) (*Set, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	for _, sls := range [][]*slot{s.req, s.ret} {
+		for _, sl := range sls {
+			sl.cap = s.counterCap(sl.rules)
+		}
+	}
 	return s, nil
+}
+
+// counterCap is the store.Counter.Cap of a counter shared by rules: their
+// largest threshold + 1, which is all they need to see (a count of
+// threshold+1 fires, and the store reports each value up to Cap+1 once per
+// climb). A threshold of store.ExactMaxLimit or more gives
+// store.ExactMaxLimit+1, which stores track with their approximate counter.
+func (s *Set) counterCap(rules []int) int {
+	var top int64
+	for _, ri := range rules {
+		top = max(top, s.rules[ri].threshold)
+	}
+	return int(min(top, store.ExactMaxLimit) + 1)
 }
 
 func (s *Set) newSlot(o *options, id string, window time.Duration) *slot {

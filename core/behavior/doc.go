@@ -50,7 +50,17 @@
 // frequency rule with that window shares it) and
 // "bh:[scope:]r<window>.<hash of pattern>:<endpoint>" for return patterns.
 // The store scopes them per client. Changing a threshold or an action keeps
-// the counts; changing a window or pattern starts a new counter. Endpoints
+// the counts (up to the new cap, below); changing a window or pattern starts
+// a new counter.
+//
+// Counters are exact: each carries store.Counter.Cap = the largest
+// threshold among the rules sharing it + 1, so the store keeps at most that
+// many timestamps per client and counter and reports the true count over
+// the trailing window, saturating at Cap+1 ("more than Cap") while it stays
+// there. An event leaves the window exactly Window after it happened. Each
+// count up to Cap+1 is reported once per climb, so Violation.FirstCrossing
+// fires once per crossing. A threshold of store.ExactMaxLimit (512) or more
+// falls back to the stores' O(1) approximate counter (see package store). Endpoints
 // longer than 128 bytes are hashed. Pass the route template as the endpoint,
 // never the raw path, and one constant label for requests that match no
 // route: a raw path is attacker-chosen and would create a key per probe.
@@ -58,24 +68,28 @@
 // # Throttle
 //
 // The reference only logs for throttle; here it answers 429 for as long as
-// the rule's counter is above the threshold, using only counters:
+// the rule's counter is above the threshold, using only counters. Counters
+// being exact, a client is released as soon as the trailing window holds no
+// more than threshold counted events — at most one Window after its last
+// counted request, and never because of events older than that:
 //   - usage and frequency rules: every request increments the counter, so
-//     CheckRequest fires on every request while the counter holds more than
-//     threshold requests. Throttled requests count too: a client that keeps
-//     hammering stays throttled; one that stops is released once enough old
-//     requests leave the window — within one Window for an exact counter,
-//     within two for the stores' O(1) counters, which weigh the previous
-//     fixed window (see package store).
+//     CheckRequest fires on every request while the window, this request
+//     included, holds more than threshold requests. Throttled requests
+//     count too: a client that keeps hammering stays throttled; one that
+//     stops is released once enough of its requests leave the window (with
+//     max_calls 2 and window 2 s, four quick requests then 2 s of silence
+//     after the last: the next request is served).
 //   - return_pattern rules: RequestCounters adds a Peek counter for each
 //     pattern with a throttle rule; while the peeked count is above the
 //     threshold, CheckRequest returns an Enforcing violation and the engine
 //     answers 429. The count drops as matching responses age out of the
-//     window. (If the engine feeds its own 429 responses to return
-//     monitors, a status:429 rule keeps the client throttled while it
-//     insists — usually what you want.)
+//     window, each exactly Window after it happened. (If the engine feeds
+//     its own 429 responses to return monitors, a status:429 rule keeps the
+//     client throttled while it insists — usually what you want.)
 //
-// Violation.Window is the Retry-After to send; a client that retries then
-// and is still over the threshold gets another 429.
+// Violation.Window is the Retry-After to send (an upper bound: the client
+// may be released sooner); a client that retries then and is still over the
+// threshold gets another 429.
 //
 // # Bodies
 //

@@ -19,13 +19,18 @@ type Violation struct {
 	// Pattern is the return pattern, for return_pattern rules.
 	Pattern string
 	// Count is the counter's value in the trailing window, > Threshold.
+	// Counters are exact and saturate (see store.Counter.Cap): a counter
+	// shared by rules whose largest threshold is T reports at most T+2,
+	// meaning "more than T+1".
 	Count int64
 	// Threshold is the rule's threshold.
 	Threshold int64
-	// Window is the rule's window, the natural Retry-After for throttle: a
-	// client that stops is released within one window by an exact counter,
-	// and within two by the stores' O(1) sliding-window counters, which
-	// still weigh the previous fixed window.
+	// Window is the rule's window, an upper bound on the Retry-After for
+	// throttle: a client that stops is released as soon as the trailing
+	// window holds no more than Threshold counted events, at most one
+	// Window after its last counted request. (Thresholds of
+	// store.ExactMaxLimit or more use the stores' approximate counters,
+	// which can take up to two windows.)
 	Window time.Duration
 	// Action is the rule's action.
 	Action Action
@@ -41,12 +46,14 @@ type Violation struct {
 	Custom ActionFunc
 }
 
-// FirstCrossing reports whether the count is exactly Threshold+1, normally
-// the event that took the counter over the threshold. An engine can use it
-// to emit alert and log events once rather than for every request above the
-// threshold. It is a hint: the stores' approximate counters (exact within a
-// fixed window) can, across a window boundary, skip that value or reach it
-// twice.
+// FirstCrossing reports whether the count is exactly Threshold+1: the event
+// that took the counter over the threshold. An engine can use it to emit
+// alert and log events once rather than for every request above the
+// threshold. The counters a Set emits are exact and saturating (see
+// store.Counter.Cap), so a client that stays over the threshold crosses
+// once, and crosses again only after its trailing count fell back to the
+// threshold or below. (Thresholds of store.ExactMaxLimit or more use the
+// stores' approximate counters, for which it is only a hint.)
 func (v Violation) FirstCrossing() bool { return v.Count == v.Threshold+1 }
 
 // Len returns the number of rules in the set (0 for a nil Set).
@@ -87,15 +94,17 @@ func (s *Set) key(sl *slot, endpoint string) string {
 // window used by usage and frequency rules (rules with the same window
 // share it), then one Peek counter per return pattern that has a throttle
 // rule. Pass the resulting counts, in the same order, to CheckRequest.
+// Every counter has Cap set to the largest threshold of its rules plus one,
+// which makes it exact over the trailing window (see store.Counter.Cap).
 func (s *Set) RequestCounters(endpoint string, dst []store.Counter) []store.Counter {
 	if s == nil {
 		return dst
 	}
 	for _, sl := range s.req {
-		dst = append(dst, store.Counter{Key: s.key(sl, endpoint), Window: sl.window})
+		dst = append(dst, store.Counter{Key: s.key(sl, endpoint), Window: sl.window, Cap: sl.cap})
 	}
 	for _, sl := range s.peek {
-		dst = append(dst, store.Counter{Key: s.key(sl, endpoint), Window: sl.window, Peek: true})
+		dst = append(dst, store.Counter{Key: s.key(sl, endpoint), Window: sl.window, Peek: true, Cap: sl.cap})
 	}
 	return dst
 }
@@ -150,7 +159,7 @@ func (s *Set) MatchResponse(status int, body []byte, dst []int) []int {
 // MatchResponse) on endpoint.
 func (s *Set) ReturnCounter(endpoint string, i int) store.Counter {
 	sl := s.ret[i]
-	return store.Counter{Key: s.key(sl, endpoint), Window: sl.window}
+	return store.Counter{Key: s.key(sl, endpoint), Window: sl.window, Cap: sl.cap}
 }
 
 // CheckReturn appends the rules on return counter i that fire at count (the

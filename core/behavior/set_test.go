@@ -57,8 +57,7 @@ func mustCompile(t *testing.T, specs []RuleSpec, opts ...Option) *Set {
 	return s
 }
 
-// t0 starts a fixed window of every length used here (the store's counters
-// are exact within one fixed window; see store's package documentation).
+// t0 is the tests' time origin, aligned to every window length used here.
 var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func TestUsageThresholdBoundary(t *testing.T) {
@@ -93,29 +92,39 @@ func TestUsageThresholdBoundary(t *testing.T) {
 }
 
 func TestUsageThrottleLastsWhileOverThreshold(t *testing.T) {
-	e := newEngine(t, mustCompile(t, []RuleSpec{UsageMonitor{MaxCalls: 2, Window: sec(60), Action: Throttle}.Rule()}), "/api")
-	throttled := func(at time.Duration) bool {
-		vs := e.request(t0.Add(at))
-		return len(vs) == 1 && vs[0].Action == Throttle
-	}
-	if throttled(0) || throttled(time.Second) {
-		t.Fatal("first two requests throttled")
-	}
-	// Hammering: every request from the third on is throttled, and each one
-	// counts, so the client stays throttled while it keeps going.
-	for s := 2; s < 100; s++ {
-		if !throttled(time.Duration(s) * time.Second) {
-			t.Fatalf("request at %ds not throttled", s)
-		}
-	}
-	// The client stops after 99 s. The store's O(1) counter still weighs the
-	// previous fixed window [60 s, 120 s) at 159 s, so the client is still
-	// throttled then; by two windows after it stopped, it is free.
-	if !throttled(159 * time.Second) {
-		t.Error("released while the store still counts 15 requests")
-	}
-	if throttled(99*time.Second + 2*time.Minute) {
-		t.Error("still throttled two windows after the client stopped")
+	// The client hammers once a second from 0 s to 99 s, then probes once.
+	// The probe itself counts: it is free when the trailing 60 s hold at
+	// most 1 earlier request, i.e. from 60 s after the one at 98 s.
+	for _, tc := range []struct {
+		probe     time.Duration
+		throttled bool
+	}{
+		{100 * time.Second, true},
+		{158*time.Second - time.Millisecond, true},
+		{158 * time.Second, false},
+		{10 * time.Minute, false},
+	} {
+		t.Run(tc.probe.String(), func(t *testing.T) {
+			e := newEngine(t, mustCompile(t, []RuleSpec{UsageMonitor{MaxCalls: 2, Window: sec(60), Action: Throttle}.Rule()}), "/api")
+			throttled := func(at time.Duration) bool {
+				vs := e.request(t0.Add(at))
+				return len(vs) == 1 && vs[0].Action == Throttle
+			}
+			if throttled(0) || throttled(time.Second) {
+				t.Fatal("first two requests throttled")
+			}
+			// Hammering: every request from the third on is throttled, and
+			// each one counts, so the client stays throttled while it keeps
+			// going.
+			for s := 2; s < 100; s++ {
+				if !throttled(time.Duration(s) * time.Second) {
+					t.Fatalf("request at %ds not throttled", s)
+				}
+			}
+			if got := throttled(tc.probe); got != tc.throttled {
+				t.Fatalf("probe at %s: throttled %v, want %v", tc.probe, got, tc.throttled)
+			}
+		})
 	}
 }
 
@@ -154,13 +163,13 @@ func TestReturnPatternThrottleEnforcedByPeek(t *testing.T) {
 			t.Fatalf("request at %ds: %+v, want an enforcing throttle", s, vs)
 		}
 	}
-	// The wins age out of the store's counter: in the next fixed window the
-	// previous window's 3 weigh floor(3×(600 s-e)/600 s), 2 once e > 0.
-	if vs := e.request(at(600)); len(vs) != 1 {
-		t.Fatalf("request at 600s: %+v, want still throttled", vs)
+	// The wins age out of the exact counter: the first (at 0 s) leaves the
+	// 600 s window at exactly 600 s, and then 2 wins do not exceed 2.
+	if vs := e.request(at(600).Add(-time.Millisecond)); len(vs) != 1 {
+		t.Fatalf("request 1 ms before 600s: %+v, want still throttled", vs)
 	}
-	if vs := e.request(at(601)); len(vs) != 0 {
-		t.Fatalf("request at 601s still throttled: %+v", vs)
+	if vs := e.request(at(600)); len(vs) != 0 {
+		t.Fatalf("request at 600s still throttled: %+v", vs)
 	}
 }
 
