@@ -49,6 +49,29 @@ func BenchmarkMemoryHit(b *testing.B) {
 	}
 }
 
+// BenchmarkMemoryHitExactCounter is BenchmarkMemoryHit with the counter
+// exact (Cap 11, a behavioural rule with threshold 10), saturated after the
+// first rounds.
+func BenchmarkMemoryHitExactCounter(b *testing.B) {
+	m := store.NewMemory(store.MemoryOptions{})
+	defer m.Close()
+	clients := clientNames(1024)
+	reqs := make([]store.HitRequest, len(clients))
+	for i, c := range clients {
+		reqs[i] = benchRequest(c)
+		reqs[i].Counters[0].Cap = 11
+	}
+	ctx := context.Background()
+	now := t0
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		now = now.Add(time.Millisecond)
+		if _, err := m.Hit(ctx, reqs[i&1023], now); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkMemoryHitParallel(b *testing.B) {
 	m := store.NewMemory(store.MemoryOptions{})
 	defer m.Close()

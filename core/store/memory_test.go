@@ -192,3 +192,46 @@ func bytesPerClient(t testing.TB, n, requests int) float64 {
 	m.Close()
 	return float64(after-before) / float64(n)
 }
+
+// TestMemoryBytesPerExactCounter measures the memory an exact behavioural
+// counter costs per client: Cap 11 (a rule with threshold 10), saturated.
+// Its state is a window block like a limit's (72 bytes), so it must stay in
+// the same budget.
+func TestMemoryBytesPerExactCounter(t *testing.T) {
+	n := 100_000
+	if testing.Short() {
+		n = 20_000
+	}
+	c := store.Counter{Key: "bh:u1m0s:/login", Window: time.Minute, Cap: 11}
+	clients := make([]string, n)
+	for i := range clients {
+		clients[i] = fmt.Sprintf("%d.%d.%d.%d", 10+i>>24&127, i>>16&255, i>>8&255, i&255)
+	}
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	before := ms.HeapAlloc
+	m := store.NewMemory(store.MemoryOptions{MaxKeys: 2 * n, SweepInterval: -1})
+	ctx := context.Background()
+	for r := range 15 {
+		for _, cl := range clients {
+			if _, err := m.Add(ctx, cl, c, t0.Add(time.Duration(r)*time.Millisecond)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	after := ms.HeapAlloc
+	if k := m.Stats().Keys; k != n {
+		t.Fatalf("%d keys tracked, want %d", k, n)
+	}
+	runtime.KeepAlive(clients)
+	runtime.KeepAlive(m)
+	m.Close()
+	per := float64(after-before) / float64(n)
+	t.Logf("%.0f bytes per exact counter (Cap 11, %d clients, saturated)", per, n)
+	if per > 200 {
+		t.Fatalf("%.0f bytes per exact counter, budget 200", per)
+	}
+}
