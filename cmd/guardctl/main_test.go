@@ -127,7 +127,7 @@ func TestValidate(t *testing.T) {
 				"whitelist: [nope, 10.0.0.0/8]\nrate_limit: -1\nbogus_field: 1\nenable_cors: true\ncors_allow_origins: ['*']\ncors_allow_credentials: true\n")}
 		}, exitProblem, []string{
 			"invalid, 4 problem(s):",
-			`unknown field "bogus_field"`,
+			"bogus_field: line 3: unknown field",
 			`whitelist[0]: invalid IP address "nope"`,
 			"rate_limit: must be >= 1",
 			"cors_allow_credentials",
