@@ -58,7 +58,8 @@
 //
 // Memory is sharded by client and bounded: at most MemoryOptions.MaxKeys
 // limit and counter states (about 145 bytes each with the default rate
-// limit) and MaxBans bans. When full, a new entry evicts, in its shard, the
+// limit, and about as much for an exact counter with Cap 11) and MaxBans
+// bans. When full, a new entry evicts, in its shard, the
 // one of a few sampled entries that expires first (an approximate LRU that
 // drops idle and expired clients before a client still being limited). An
 // evicted client starts afresh, so a flood of new clients can at worst reset

@@ -534,6 +534,45 @@ var exactCounterTests = []test{
 			}
 		}
 	}},
+	{"parallel_adds_atomic", func(t *testing.T, s store.Store, t0 time.Time) {
+		// Every increment sees the ones before it: with Cap above the
+		// number of events, each value 1..n is reported exactly once.
+		const workers, each = 8, 25
+		c := store.Counter{Key: "k", Window: time.Hour, Cap: 500}
+		seen := make([]atomic.Int32, workers*each+1)
+		var wg sync.WaitGroup
+		errs := make(chan error, workers)
+		for range workers {
+			wg.Go(func() {
+				for range each {
+					res, err := s.Hit(context.Background(), store.HitRequest{Client: "shared", Counters: []store.Counter{c}}, t0)
+					if err != nil {
+						errs <- err
+						return
+					}
+					n := res.Counts[0]
+					if n < 1 || n > workers*each {
+						errs <- fmt.Errorf("count %d out of [1, %d]", n, workers*each)
+						return
+					}
+					seen[n].Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		for n := 1; n <= workers*each; n++ {
+			if got := seen[n].Load(); got != 1 {
+				t.Fatalf("count %d reported %d times, want once", n, got)
+			}
+		}
+		if n := peekAt(t, s, "shared", c, t0); n != workers*each {
+			t.Fatalf("Peek after the parallel adds: got %d, want %d", n, workers*each)
+		}
+	}},
 	{"invalid_cap", func(t *testing.T, s store.Store, t0 time.Time) {
 		_, err := s.Add(context.Background(), "c", store.Counter{Key: "k", Window: time.Minute, Cap: -1}, t0)
 		if !errors.Is(err, store.ErrInvalid) {
