@@ -106,6 +106,30 @@ func BenchmarkInspectCleanGET(b *testing.B) {
 	}
 }
 
+// BenchmarkInspectCleanGETCold is the clean GET with a User-Agent, Referer and path
+// never seen before on every request (16384 variants cycled, more than the clean-value
+// cache holds), so it measures the full pipeline rather than the cache.
+func BenchmarkInspectCleanGETCold(b *testing.B) {
+	d := benchDetector(b, Config{})
+	const n = 16384
+	ts := make([]*Target, n)
+	for i := range ts {
+		t := cleanGET()
+		t.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0."+itoa(i+1)+".0 Safari/537.36")
+		t.Header.Set("Referer", "https://shop.example.com/catalog/shoes?page="+itoa(i+1))
+		t.Path = "/catalog/shoes/running-" + itoa(i+1)
+		ts[i] = t
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if d.Inspect(ctx, ts[i%n]).IsThreat {
+			b.Fatal("clean GET flagged")
+		}
+	}
+}
+
 // BenchmarkInspectJSON1KB is a 1 KB JSON POST body.
 func BenchmarkInspectJSON1KB(b *testing.B) {
 	d := benchDetector(b, Config{})

@@ -111,6 +111,7 @@ type Detector struct {
 	builtin       []Pattern
 	stats         sync.Map // id → *patStats
 	scratch       sync.Pool
+	clean         *cleanCache // values recently found clean (see cleanCache)
 	started       time.Time
 	requests      atomic.Uint64
 	values        atomic.Uint64
@@ -193,6 +194,7 @@ func New(cfg Config) (*Detector, error) {
 	}
 	d.rules.Store(rs)
 	d.scratch.New = func() any { return &scratch{} }
+	d.clean = newCleanCache()
 	return d, nil
 }
 
@@ -410,6 +412,14 @@ func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, con
 		res.ProcessedLength = len(content)
 		return res
 	}
+	cacheIt := cacheable(content, cm)
+	if cacheIt {
+		if n, ok := d.clean.lookup(rs, content, cm); ok {
+			res.ProcessedLength = n
+			return res
+		}
+	}
+	key := content
 	if cm == ctxQuery && strings.IndexByte(content, '+') >= 0 && strings.IndexByte(content, ' ') < 0 {
 		// A raw query component: '+' is a space (form encoding). Values that already
 		// went through Inspect's decoding carry no '+' from encoding.
@@ -478,6 +488,12 @@ func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, con
 		}
 	}
 	d.semantic(s, rs, norm)
+	if len(s.hits) == 0 {
+		if cacheIt && ctx.Err() == nil {
+			d.clean.store(rs, key, cm, res.ProcessedLength)
+		}
+		return res
+	}
 	d.finish(s, rs, &res)
 	return res
 }

@@ -1,0 +1,75 @@
+package detect
+
+import (
+	"hash/maphash"
+	"strings"
+	"sync/atomic"
+)
+
+// cleanCache remembers values recently found clean, so that the header values every
+// browser repeats on every request (User-Agent, Referer, paths) are inspected once,
+// not once per request.
+//
+// The verdict of detectValue depends only on the compiled ruleset, the context and
+// the value, so a remembered "no evidence at all" is exactly what running the
+// pipeline again would give. Only values with no evidence whatsoever (score 0, no
+// threats) are kept; anything with a weak signal runs every time. An entry is tied to
+// the ruleset it was computed with: adding or removing a custom pattern makes every
+// older entry a miss.
+//
+// The table is direct-mapped (a colliding value replaces the older one) and holds at
+// most cleanCacheSlots values of at most cleanCacheMaxLen bytes, so it is bounded
+// (about 2.5 MB at worst) whatever the traffic. Slots are atomic pointers to
+// immutable entries: lookups take no lock.
+//
+// Pattern statistics (executions, timings) count actual regex runs, so a cached value
+// adds nothing to them.
+type cleanCache struct {
+	seed  maphash.Seed
+	slots [cleanCacheSlots]atomic.Pointer[cleanEntry]
+}
+
+const (
+	cleanCacheSlots  = 4096
+	cleanCacheMaxLen = 512
+	cleanCacheMinLen = 8
+)
+
+// cachedContexts are the contexts whose values repeat across requests. Query and body
+// values are mostly unique (and plain tokens among them already skip the pipeline),
+// so remembering them would only churn the table.
+const cachedContexts = ctxHeader | ctxUA | ctxPath | ctxCookie
+
+type cleanEntry struct {
+	rs        *ruleset
+	cm        ctxMask
+	processed int // ProcessedLength of the value
+	val       string
+}
+
+func newCleanCache() *cleanCache {
+	return &cleanCache{seed: maphash.MakeSeed()}
+}
+
+func cacheable(v string, cm ctxMask) bool {
+	return cm&cachedContexts != 0 && len(v) >= cleanCacheMinLen && len(v) <= cleanCacheMaxLen
+}
+
+func (c *cleanCache) slot(v string, cm ctxMask) *atomic.Pointer[cleanEntry] {
+	h := maphash.String(c.seed, v) ^ uint64(cm)*0x9e3779b97f4a7c15
+	return &c.slots[h&(cleanCacheSlots-1)]
+}
+
+// lookup returns the processed length of v when v is known clean under rs in cm.
+func (c *cleanCache) lookup(rs *ruleset, v string, cm ctxMask) (int, bool) {
+	e := c.slot(v, cm).Load()
+	if e == nil || e.rs != rs || e.cm != cm || e.val != v {
+		return 0, false
+	}
+	return e.processed, true
+}
+
+// store remembers v as clean. v is copied: callers pass views of request memory.
+func (c *cleanCache) store(rs *ruleset, v string, cm ctxMask, processed int) {
+	c.slot(v, cm).Store(&cleanEntry{rs: rs, cm: cm, processed: processed, val: strings.Clone(v)})
+}

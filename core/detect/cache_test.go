@@ -1,0 +1,89 @@
+package detect
+
+import (
+	"context"
+	"testing"
+)
+
+// TestCleanCache checks that a remembered clean verdict is exactly the verdict of a
+// fresh run, and that it is forgotten when the patterns change.
+func TestCleanCache(t *testing.T) {
+	ctx := context.Background()
+	d, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
+	cases := []struct {
+		name, value, where string
+		cached             bool
+	}{
+		{"user agent", ua, "header:User-Agent", true},
+		{"referer", "https://shop.example.com/catalog/shoes", "header:Referer", true},
+		{"path", "/catalog/shoes/running", "path", true},
+		{"cookie", "dark mode on, compact", "cookie:prefs", true},
+		{"query values are not kept", "red shoes, size 42", "query:q", false},
+		{"body values are not kept", "gift wrap, please", "body:json:note", false},
+		{"short values are not kept", "a b", "header:X-A", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			first := d.Detect(ctx, tc.value, tc.where)
+			if first.IsThreat || first.ThreatScore != 0 {
+				t.Fatalf("clean value scored %v", first.ThreatScore)
+			}
+			rs := d.rules.Load()
+			cm := contextOf(tc.where)
+			n, ok := d.clean.lookup(rs, tc.value, cm)
+			if ok != tc.cached {
+				t.Fatalf("cached = %v, want %v", ok, tc.cached)
+			}
+			if ok && n != first.ProcessedLength {
+				t.Fatalf("cached processed length %d, want %d", n, first.ProcessedLength)
+			}
+			second := d.Detect(ctx, tc.value, tc.where)
+			if second.IsThreat != first.IsThreat || second.ThreatScore != first.ThreatScore ||
+				second.ProcessedLength != first.ProcessedLength || len(second.Threats) != 0 {
+				t.Fatalf("second run %+v differs from first %+v", second, first)
+			}
+		})
+	}
+
+	// Another context of the same value is a different entry.
+	if _, ok := d.clean.lookup(d.rules.Load(), ua, ctxHeader); ok {
+		t.Fatal("User-Agent entry answered for another header")
+	}
+	// A custom pattern that matches a remembered value must see it.
+	if err := d.AddPattern(Pattern{ID: "custom-gecko", Category: "recon", Regex: `like gecko`, Weight: 0.9}); err != nil {
+		t.Fatal(err)
+	}
+	if r := d.Detect(ctx, ua, "header:User-Agent"); !r.IsThreat || r.Category != "recon" {
+		t.Fatalf("after AddPattern: %+v, want a recon threat", r)
+	}
+	if !d.RemovePattern("custom-gecko") {
+		t.Fatal("RemovePattern")
+	}
+	if r := d.Detect(ctx, ua, "header:User-Agent"); r.IsThreat {
+		t.Fatalf("after RemovePattern: %+v", r)
+	}
+}
+
+// TestCleanCacheAttacksNotKept checks that values with any evidence run every time.
+func TestCleanCacheAttacksNotKept(t *testing.T) {
+	ctx := context.Background()
+	d, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"() { :; }; /bin/cat /etc/passwd", "../../../../etc/passwd", "<script>alert(1)</script>"} {
+		for i := range 2 {
+			r := d.Detect(ctx, v, "header:Referer")
+			if !r.IsThreat {
+				t.Fatalf("run %d of %q: not a threat", i, v)
+			}
+			if _, ok := d.clean.lookup(d.rules.Load(), v, ctxHeader); ok {
+				t.Fatalf("%q kept as clean", v)
+			}
+		}
+	}
+}
