@@ -27,6 +27,10 @@ import (
 type cleanCache struct {
 	seed  maphash.Seed
 	slots [cleanCacheSlots]atomic.Pointer[cleanEntry]
+	// seen holds the hash of the last clean value offered per slot: a value is kept
+	// only when it is seen clean a second time, so a stream of unique values (which
+	// a cache cannot help) costs a hash and a store, not an allocation.
+	seen [cleanCacheSlots]atomic.Uint64
 }
 
 const (
@@ -55,21 +59,27 @@ func cacheable(v string, cm ctxMask) bool {
 	return cm&cachedContexts != 0 && len(v) >= cleanCacheMinLen && len(v) <= cleanCacheMaxLen
 }
 
-func (c *cleanCache) slot(v string, cm ctxMask) *atomic.Pointer[cleanEntry] {
-	h := maphash.String(c.seed, v) ^ uint64(cm)*0x9e3779b97f4a7c15
-	return &c.slots[h&(cleanCacheSlots-1)]
+// hash returns the key of v in cm; never 0 (0 marks an empty seen slot).
+func (c *cleanCache) hash(v string, cm ctxMask) uint64 {
+	return (maphash.String(c.seed, v) ^ uint64(cm)*0x9e3779b97f4a7c15) | 1<<63
 }
 
-// lookup returns the processed length of v when v is known clean under rs in cm.
-func (c *cleanCache) lookup(rs *ruleset, v string, cm ctxMask) (int, bool) {
-	e := c.slot(v, cm).Load()
+// lookup returns the processed length of v when v is known clean under rs in cm; h is
+// c.hash(v, cm).
+func (c *cleanCache) lookup(h uint64, rs *ruleset, v string, cm ctxMask) (int, bool) {
+	e := c.slots[h&(cleanCacheSlots-1)].Load()
 	if e == nil || e.rs != rs || e.cm != cm || e.val != v {
 		return 0, false
 	}
 	return e.processed, true
 }
 
-// store remembers v as clean. v is copied: callers pass views of request memory.
-func (c *cleanCache) store(rs *ruleset, v string, cm ctxMask, processed int) {
-	c.slot(v, cm).Store(&cleanEntry{rs: rs, cm: cm, processed: processed, val: strings.Clone(v)})
+// store offers v as clean: the first offer only records its hash, a second one
+// keeps v (copied: callers pass views of request memory).
+func (c *cleanCache) store(h uint64, rs *ruleset, v string, cm ctxMask, processed int) {
+	i := h & (cleanCacheSlots - 1)
+	if c.seen[i].Swap(h) != h {
+		return
+	}
+	c.slots[i].Store(&cleanEntry{rs: rs, cm: cm, processed: processed, val: strings.Clone(v)})
 }

@@ -29,12 +29,19 @@ func TestCleanCache(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			first := d.Detect(ctx, tc.value, tc.where)
+			// The first clean sighting only records the value's hash.
+			if _, ok := d.clean.lookup(d.clean.hash(tc.value, contextOf(tc.where)), d.rules.Load(), tc.value, contextOf(tc.where)); ok {
+				t.Fatal("kept after one sighting")
+			}
+			if again := d.Detect(ctx, tc.value, tc.where); again.ProcessedLength != first.ProcessedLength || again.ThreatScore != 0 {
+				t.Fatalf("second sighting %+v differs from first %+v", again, first)
+			}
 			if first.IsThreat || first.ThreatScore != 0 {
 				t.Fatalf("clean value scored %v", first.ThreatScore)
 			}
 			rs := d.rules.Load()
 			cm := contextOf(tc.where)
-			n, ok := d.clean.lookup(rs, tc.value, cm)
+			n, ok := d.clean.lookup(d.clean.hash(tc.value, cm), rs, tc.value, cm)
 			if ok != tc.cached {
 				t.Fatalf("cached = %v, want %v", ok, tc.cached)
 			}
@@ -50,13 +57,14 @@ func TestCleanCache(t *testing.T) {
 	}
 
 	// Another context of the same value is a different entry.
-	if _, ok := d.clean.lookup(d.rules.Load(), ua, ctxHeader); ok {
+	if _, ok := d.clean.lookup(d.clean.hash(ua, ctxHeader), d.rules.Load(), ua, ctxHeader); ok {
 		t.Fatal("User-Agent entry answered for another header")
 	}
 	// A custom pattern that matches a remembered value must see it.
 	if err := d.AddPattern(Pattern{ID: "custom-gecko", Category: "recon", Regex: `like gecko`, Weight: 0.9}); err != nil {
 		t.Fatal(err)
 	}
+	d.Detect(ctx, ua, "header:User-Agent")
 	if r := d.Detect(ctx, ua, "header:User-Agent"); !r.IsThreat || r.Category != "recon" {
 		t.Fatalf("after AddPattern: %+v, want a recon threat", r)
 	}
@@ -81,7 +89,7 @@ func TestCleanCacheAttacksNotKept(t *testing.T) {
 			if !r.IsThreat {
 				t.Fatalf("run %d of %q: not a threat", i, v)
 			}
-			if _, ok := d.clean.lookup(d.rules.Load(), v, ctxHeader); ok {
+			if _, ok := d.clean.lookup(d.clean.hash(v, ctxHeader), d.rules.Load(), v, ctxHeader); ok {
 				t.Fatalf("%q kept as clean", v)
 			}
 		}

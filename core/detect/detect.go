@@ -413,8 +413,10 @@ func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, con
 		return res
 	}
 	cacheIt := cacheable(content, cm)
+	var h uint64
 	if cacheIt {
-		if n, ok := d.clean.lookup(rs, content, cm); ok {
+		h = d.clean.hash(content, cm)
+		if n, ok := d.clean.lookup(h, rs, content, cm); ok {
 			res.ProcessedLength = n
 			return res
 		}
@@ -490,7 +492,7 @@ func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, con
 	d.semantic(s, rs, norm)
 	if len(s.hits) == 0 {
 		if cacheIt && ctx.Err() == nil {
-			d.clean.store(rs, key, cm, res.ProcessedLength)
+			d.clean.store(h, rs, key, cm, res.ProcessedLength)
 		}
 		return res
 	}
