@@ -1,6 +1,7 @@
 package behavior
 
 import (
+	"slices"
 	"time"
 
 	"github.com/guardgo/guard/core/store"
@@ -100,11 +101,18 @@ func (s *Set) RequestCounters(endpoint string, dst []store.Counter) []store.Coun
 	if s == nil {
 		return dst
 	}
-	for _, sl := range s.req {
-		dst = append(dst, store.Counter{Key: s.key(sl, endpoint), Window: sl.window, Cap: sl.cap})
+	// Grow once and fill the new elements in place: a store.Counter is too
+	// large to be built in registers, and appending a literal costs a copy.
+	n := len(dst)
+	dst = slices.Grow(dst, len(s.req)+len(s.peek))[:n+len(s.req)+len(s.peek)]
+	for i, sl := range s.req {
+		c := &dst[n+i]
+		c.Key, c.Window, c.Peek, c.Cap = s.key(sl, endpoint), sl.window, false, sl.cap
 	}
-	for _, sl := range s.peek {
-		dst = append(dst, store.Counter{Key: s.key(sl, endpoint), Window: sl.window, Peek: true, Cap: sl.cap})
+	n += len(s.req)
+	for i, sl := range s.peek {
+		c := &dst[n+i]
+		c.Key, c.Window, c.Peek, c.Cap = s.key(sl, endpoint), sl.window, true, sl.cap
 	}
 	return dst
 }
