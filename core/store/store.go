@@ -39,7 +39,9 @@
 // values climb 1, 2, …, Cap and then stay at Cap+1; each value up to Cap+1
 // is reported once per climb. A Peek reports b (at most Cap). Behavioural
 // rules set Cap to their largest threshold plus one, which is all they need
-// to know.
+// to know. Like limits, exact counters assume a client's times do not go
+// backwards; events recorded out of order may be counted a little late or
+// early.
 //
 // A Counter with Cap 0 (or a Cap or Window beyond the exact range above) is
 // a sliding-window counter with O(1) state: the count of the current fixed
