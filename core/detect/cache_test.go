@@ -2,6 +2,7 @@ package detect
 
 import (
 	"context"
+	"strings"
 	"testing"
 )
 
@@ -92,6 +93,25 @@ func TestCleanCacheAttacksNotKept(t *testing.T) {
 			if _, ok := d.clean.lookup(d.clean.hash(v, ctxHeader), d.rules.Load(), v, ctxHeader); ok {
 				t.Fatalf("%q kept as clean", v)
 			}
+		}
+	}
+}
+
+// TestPlainToken pins the plain-token fast path: values that skip the pipeline.
+func TestPlainToken(t *testing.T) {
+	cases := []struct {
+		in   string
+		want bool
+	}{
+		{"price_asc", true}, {"42", true}, {"en-GB,en", true}, {"shop.example", true},
+		{"A-1029", true}, {"", true}, {"x0", true}, {"0X41", true},
+		{"java.lang.Runtime", false}, {"..", false}, {"a..b", false}, {"__proto__", false},
+		{"a__b", false}, {"0x41", false}, {"10x", false}, {"a b", false}, {"a'b", false},
+		{"a/b", false}, {"a=b", false}, {strings.Repeat("a", 65), false}, {strings.Repeat("a", 64), true},
+	}
+	for _, tc := range cases {
+		if got := plainToken(tc.in); got != tc.want {
+			t.Errorf("plainToken(%q) = %v, want %v", tc.in, got, tc.want)
 		}
 	}
 }

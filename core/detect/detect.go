@@ -784,18 +784,29 @@ func plainToken(s string) bool {
 	if len(s) > 64 {
 		return false
 	}
+	// One pass: the character set, at most one '.', no "..", "__" or "0x".
+	dots := 0
+	var prev byte
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == ',' {
-			continue
+		switch {
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == ',':
+			if c == 'x' && prev == '0' {
+				return false // 0x41…
+			}
+		case c == '_':
+			if prev == '_' {
+				return false // __proto__, __class__ …
+			}
+		case c == '.':
+			dots++
+			if dots > 1 {
+				return false // java.lang.Runtime, ../
+			}
+		default:
+			return false
 		}
-		if c == '.' && !(i+1 < len(s) && s[i+1] == '.') {
-			continue
-		}
-		return false
-	}
-	if strings.Contains(s, "__") || strings.Count(s, ".") > 1 || strings.Contains(s, "0x") {
-		return false // __proto__, __class__, java.lang.Runtime …
+		prev = c
 	}
 	return true
 }
