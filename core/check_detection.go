@@ -108,7 +108,7 @@ func (e *Engine) countTowardBan(ctx context.Context, d *Decision, reason string)
 		return
 	}
 	window := e.cfg.AutoBanDuration.D()
-	n, err := e.store.Add(ctx, client.String(), store.Counter{Key: "autoban", Window: window}, e.now())
+	n, err := e.store.Add(ctx, client.String(), store.Counter{Key: "autoban", Window: window, Cap: e.cfg.AutoBanThreshold}, e.now())
 	if err != nil {
 		e.log.LogAttrs(ctx, errorLevel, "guard: auto-ban counter", slogErr(err))
 		return

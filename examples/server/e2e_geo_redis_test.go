@@ -178,3 +178,15 @@ rate_limit: 2
 		t.Fatalf("fail-open with in-memory fallback: %v", got)
 	}
 }
+
+func TestDemoServerFailClosedRedisStartsAndRefuses(t *testing.T) {
+	srv := startServer(t, `
+enable_redis: true
+redis_url: redis://127.0.0.1:1/0
+redis_fail_open: false
+`, "nethttp")
+	resp, body := do(t, srv.base, call{path: "/"})
+	if resp.StatusCode != 503 {
+		t.Fatalf("fail-closed with Redis down: %d %s", resp.StatusCode, body)
+	}
+}

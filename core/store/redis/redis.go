@@ -156,9 +156,12 @@ func Open(ctx context.Context, redisURL string, opts Options) (*Store, error) {
 // the Store. Enable ContextTimeoutEnabled on the client so that OpTimeout
 // bounds every call.
 //
-// If Redis cannot be reached, a fail-closed store returns an error wrapping
-// store.ErrUnavailable; a fail-open store starts down, serving from its
-// fallback, and connects as soon as Redis answers.
+// If Redis cannot be reached, the store starts down and connects as soon as
+// Redis answers: a fail-open store serves from its fallback meanwhile, a
+// fail-closed store answers every call with an error wrapping
+// store.ErrUnavailable (so a server configured to fail closed starts, refuses
+// requests while Redis is away, and recovers by itself). Only a cancelled
+// ctx makes New fail.
 func New(ctx context.Context, client redis.UniversalClient, opts Options) (*Store, error) {
 	return newStore(ctx, client, opts, false)
 }
@@ -210,7 +213,7 @@ func newStore(ctx context.Context, client redis.UniversalClient, opts Options, o
 	err := s.c.Ping(pctx).Err()
 	cancel()
 	if err != nil {
-		if s.failClosed || ctx.Err() != nil {
+		if ctx.Err() != nil {
 			s.cancel()
 			_ = s.closeOwned()
 			return nil, fmt.Errorf("%w: redisstore: %v", store.ErrUnavailable, err)

@@ -323,8 +323,15 @@ func TestOpen(t *testing.T) {
 	})
 	unreachable := fmt.Sprintf("redis://127.0.0.1:%d", freePort(t, false))
 	t.Run("unreachable fail closed", func(t *testing.T) {
-		_, err := redisstore.Open(ctx, unreachable, redisstore.Options{FailClosed: true})
-		if !errors.Is(err, store.ErrUnavailable) {
+		s, err := redisstore.Open(ctx, unreachable, redisstore.Options{FailClosed: true})
+		if err != nil {
+			t.Fatalf("a fail-closed store must start (down): %v", err)
+		}
+		defer s.Close()
+		if !s.Down() {
+			t.Fatal("not down")
+		}
+		if _, err := s.Hit(ctx, twoLimitsOneCounter("c"), time.Now()); !errors.Is(err, store.ErrUnavailable) {
 			t.Fatalf("got %v, want ErrUnavailable", err)
 		}
 	})
