@@ -2,7 +2,6 @@ package guard
 
 import (
 	"net/http"
-	"reflect"
 	"strings"
 	"sync"
 )
@@ -26,7 +25,7 @@ type Attached struct {
 	methods []string
 
 	mu    sync.Mutex
-	views sync.Map // normalised template → *Engine
+	views sync.Map // normalised template → *routeTable
 }
 
 // Attach validates p for e and returns it ready to attach to a route. The
@@ -43,27 +42,27 @@ func (e *Engine) Attach(p *Policy, methods ...string) (*Attached, error) {
 // the router matched for this request ("" when unknown: the policy then
 // applies to the request whatever its path).
 func (a *Attached) Serve(w http.ResponseWriter, r *http.Request, route string, next http.Handler) {
-	v, err := a.view(route)
+	tbl, err := a.view(route)
 	if err != nil {
 		a.e.log.LogAttrs(r.Context(), errorLevel, "guard: attached policy", slogErr(err))
 		http.Error(w, "Internal server error", http.StatusInternalServerError)
 		return
 	}
-	v.Serve(w, r, route, next)
+	a.e.serve(w, r, route, next, tbl)
 }
 
-// view returns the engine that consults the policy first for template: the
-// same engine (store, detector, compiled rules, everything shared) with a
-// route table that starts with the policy. Built once per template.
-func (a *Attached) view(template string) (*Engine, error) {
+// view returns the route table the engine consults for template: the
+// policy first, then the engine's own routes. Everything else (store,
+// detector, compiled rules) is the engine's. Built once per template.
+func (a *Attached) view(template string) (*routeTable, error) {
 	key := normalizeTemplate(template)
 	if v, ok := a.views.Load(key); ok {
-		return v.(*Engine), nil
+		return v.(*routeTable), nil
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if v, ok := a.views.Load(key); ok {
-		return v.(*Engine), nil
+		return v.(*routeTable), nil
 	}
 	pattern := template
 	if i := strings.IndexByte(pattern, ' '); i >= 0 { // "GET /x" (net/http patterns)
@@ -79,19 +78,13 @@ func (a *Attached) view(template string) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	// A shallow copy shares every compiled rule and collaborator by pointer;
-	// the copy owns nothing (Close on the original releases everything).
-	v := new(Engine)
-	reflect.ValueOf(v).Elem().Set(reflect.ValueOf(a.e).Elem())
-	v.closeOnce = sync.Once{}
-	v.closers, v.ownsStore = nil, false
-	v.routes = routeTable{}
-	v.routes.add(cr)
+	tbl := &routeTable{}
+	tbl.add(cr)
 	for _, r := range a.e.routes.all {
-		v.routes.add(r)
+		tbl.add(r)
 	}
-	a.views.Store(key, v)
-	return v, nil
+	a.views.Store(key, tbl)
+	return tbl, nil
 }
 
 // Checked reports whether w is (or wraps, through Unwrap) the writer an

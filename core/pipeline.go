@@ -20,13 +20,15 @@ import (
 // returns the decision. It never panics on malformed input.
 func (e *Engine) Check(ctx context.Context, req Request) *Decision {
 	d := &Decision{Allowed: true, req: req}
-	e.check(ctx, req, d)
+	e.check(ctx, req, d, &e.routes)
 	return d
 }
 
-// check fills d. The first blocking check wins; in passive mode blocks are
-// recorded in d.Passive and the pipeline continues.
-func (e *Engine) check(ctx context.Context, req Request, d *Decision) {
+// check fills d, looking route policies up in routes (the engine's own
+// table, or an attached policy's table that starts with it). The first
+// blocking check wins; in passive mode blocks are recorded in d.Passive and
+// the pipeline continues.
+func (e *Engine) check(ctx context.Context, req Request, d *Decision, routes *routeTable) {
 	if e.metrics != nil {
 		e.metrics.RequestChecked()
 	}
@@ -36,7 +38,7 @@ func (e *Engine) check(ctx context.Context, req Request, d *Decision) {
 
 	// 1. Route policy.
 	cleanPath := normalizePath(rawPath)
-	route := e.routes.lookup(req.Route(), cleanPath, method)
+	route := routes.lookup(req.Route(), cleanPath, method)
 	d.route = route
 	d.endpoint = cleanPath
 	var bypass bypassSet

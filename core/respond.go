@@ -42,11 +42,16 @@ type flow struct {
 // next. route is the matched route template ("" when unknown). Adapters for
 // net/http-based frameworks call only this.
 func (e *Engine) Serve(w http.ResponseWriter, r *http.Request, route string, next http.Handler) {
+	e.serve(w, r, route, next, &e.routes)
+}
+
+// serve is Serve with the route table to consult.
+func (e *Engine) serve(w http.ResponseWriter, r *http.Request, route string, next http.Handler, routes *routeTable) {
 	f := &flow{}
 	f.hr = HTTPRequest{R: r, route: route}
 	f.d = Decision{Allowed: true, req: &f.hr}
 	d := &f.d
-	e.check(r.Context(), &f.hr, d)
+	e.check(r.Context(), &f.hr, d, routes)
 	if !d.Allowed {
 		e.WriteDecision(w, d)
 		e.finish(r.Context(), d, d.Status)
