@@ -277,6 +277,19 @@ var hardBenign = []struct{ where, in string }{
 	{"body:text", "He said: \"it's <b>not</b> that simple\"."},
 	{"body:text", "Mr. O'Neil's order #12345 ships on 2024-05-01."},
 	{"body:text", "Price < $50 & rating > 4 stars"},
+	// Found by black-box QA through the demo server (each was answered 403).
+	{"query:expr", "1+1=2 and 3<5"},
+	{"body:json:body", "Use `SELECT name FROM users WHERE id = ?` with a bound parameter to avoid injection."},
+	{"body:json:body", "The SQL statement 'DROP TABLE' deletes a table"},
+	{"body:json:html", `<p>Welcome to our <b>shop</b>. <a href="/contact">Contact us</a> <img src="/logo.png" alt="logo"></p>`},
+	{"body:json:path", `C:\Windows\System32\drivers\etc\hosts`},
+	{"body:json:snippet", "```js\nconst fs = require('fs');\nconst data = fs.readFileSync('config.json', 'utf8');\nconsole.log(JSON.parse(data));\n```"},
+	{"body:json:message", "tail -f /var/log/nginx/access.log | grep 404"},
+	{"body:json:message", "Check /etc/resolv.conf for the nameserver entries."},
+	{"body:json:post", `In PHP: <?php echo "hi"; ?>`},
+	{"body:json:post", "Node code usually starts with const fs = require('fs') and const path = require('path')."},
+	{"body:text", "PHP files start with <?php and the short echo tag is <?= ."},
+	{"query:q", "2*3=6 or 7"},
 }
 
 func TestDetectAttacks(t *testing.T) {

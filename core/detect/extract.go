@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -162,7 +163,7 @@ func (in *inspection) pairs(raw string, sep byte, cm ctxMask, prefix, keyPrefix 
 			continue
 		}
 		in.check(k, cm, keyPrefix, "")
-		in.check(v, cm, prefix, k)
+		in.check(v, fieldCtx(cm, k), prefix, k)
 	}
 }
 
@@ -306,7 +307,16 @@ func (in *inspection) text(s, prefix string) {
 	const overlap = 256
 	for off := 0; off < len(s) && !in.done && in.budget > 0; {
 		end := min(len(s), off+win)
-		in.check(s[off:end], ctxBody, prefix, "")
+		if w := s[off:end]; looksBinaryText(w) {
+			// Noise (an image, an archive, random bytes) read as text only yields
+			// accidental matches; an attack is printable, so inspect the printable
+			// runs long enough to carry one.
+			if p := printableRuns(w); p != "" {
+				in.check(p, ctxBody, prefix, "")
+			}
+		} else {
+			in.check(w, ctxBody, prefix, "")
+		}
 		if end == len(s) {
 			break
 		}
@@ -343,7 +353,7 @@ func (in *inspection) multipart() bool {
 			continue // file contents are not inspected
 		}
 		n, _ := io.ReadFull(p, buf)
-		in.check(string(buf[:n]), ctxBody, "body:multipart", name)
+		in.check(string(buf[:n]), fieldCtx(ctxBody, name), "body:multipart", name)
 	}
 	return any
 }
@@ -441,7 +451,7 @@ func (in *inspection) json(s string) bool {
 			}
 			loc := jsonPath(path)
 			if !contains(in.t.Exclude.BodyFields, loc) {
-				in.check(str, ctxBody, "body:json", loc)
+				in.check(str, fieldCtx(ctxBody, jsonField(path)), "body:json", loc)
 			}
 		default:
 			// number, true, false, null: skip the literal
@@ -554,5 +564,131 @@ func formUnescape(s string) string {
 			b = append(b, c)
 		}
 	}
+	return string(b)
+}
+
+// fieldCtx widens a body field's context to that of a query parameter when the field's
+// name says it holds a URL the server fetches or redirects to (url, callback, next,
+// webhook, …): there an internal address is server-side request forgery, while the same
+// URL elsewhere in a body is data (a dev tool's links, a README).
+func fieldCtx(cm ctxMask, name string) ctxMask {
+	if urlField(name) {
+		return cm | ctxQuery
+	}
+	return cm
+}
+
+// urlFieldWords are the name parts that mark a URL-valued parameter.
+var urlFieldWords = [...]string{
+	"url", "uri", "href", "src", "redirect", "callback", "next", "dest", "destination",
+	"target", "feed", "host", "hostname", "endpoint", "webhook", "proxy", "fetch",
+	"continue", "goto", "forward", "return", "returnto", "image", "avatar",
+}
+
+// urlField reports whether a field name, split into words at non-letters and
+// lower-to-upper case changes ("redirect_uri", "callbackURL", "imageUrl"), contains one
+// of urlFieldWords.
+func urlField(name string) bool {
+	for i := 0; i < len(name); {
+		for i < len(name) && !asciiLetter(name[i]) {
+			i++
+		}
+		j := i
+		for j < len(name) && asciiLetter(name[j]) {
+			if j > i && isUpper(name[j]) && !isUpper(name[j-1]) {
+				break
+			}
+			j++
+		}
+		if j > i && isURLWord(name[i:j]) {
+			return true
+		}
+		if j == i {
+			j++
+		}
+		i = j
+	}
+	return false
+}
+
+func asciiLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
+
+func isURLWord(w string) bool {
+	for _, u := range urlFieldWords {
+		if strings.EqualFold(w, u) {
+			return true
+		}
+	}
+	return false
+}
+
+// jsonField is the name of the object member a JSON value belongs to: the innermost
+// path element that is not an array index ("links" for links.0).
+func jsonField(path []string) string {
+	for i := len(path) - 1; i >= 0; i-- {
+		if p := path[i]; p != "" && (p[0] < '0' || p[0] > '9') {
+			return p
+		}
+	}
+	return ""
+}
+
+// looksBinaryText reports whether a text window is mostly not text: more than one byte
+// in ten is a control byte (other than tab, CR, LF) or part of invalid UTF-8.
+func looksBinaryText(s string) bool {
+	if len(s) < 64 {
+		return false
+	}
+	bad := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+				bad++
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			bad++
+		}
+		i += n
+	}
+	return bad*10 > len(s)
+}
+
+// minPrintableRun is the shortest printable run printableRuns keeps: random bytes
+// rarely produce one this long (about once per 10 MB), attack payloads nearly always
+// are.
+const minPrintableRun = 16
+
+// printableRuns returns the runs of at least minPrintableRun printable ASCII bytes of
+// s (tab, CR and LF included), joined by newlines: what strings(1) would show.
+func printableRuns(s string) string {
+	var b []byte
+	start := -1
+	flush := func(end int) {
+		if start >= 0 && end-start >= minPrintableRun {
+			if len(b) > 0 {
+				b = append(b, '\n')
+			}
+			b = append(b, s[start:end]...)
+		}
+		start = -1
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c < 0x7f || c == '\t' || c == '\n' || c == '\r' {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		flush(i)
+	}
+	flush(len(s))
 	return string(b)
 }

@@ -1,0 +1,195 @@
+package detect
+
+import (
+	"context"
+	"crypto/rand"
+	"testing"
+)
+
+// qaBenign are requests black-box QA sent through the demo server that were answered
+// 403; every one is ordinary traffic and must pass Inspect.
+var qaBenign = []struct {
+	name string
+	t    Target
+}{
+	{"maths in a query", Target{Method: "GET", Path: "/calc", RawQuery: "expr=1%2B1%3D2+and+3%3C5"}},
+	{"maths in a query, literal", Target{Method: "GET", Path: "/calc", RawQuery: "expr=1+1=2 and 3<5"}},
+	{"markdown with a bound SQL query", Target{Method: "POST", Path: "/posts", ContentType: "application/json",
+		Body: []byte(`{"body":"Use ` + "`SELECT name FROM users WHERE id = ?`" + ` with a bound parameter to avoid injection."}`)}},
+	{"markdown with a bound SQL query, text", Target{Method: "POST", Path: "/posts", ContentType: "text/plain",
+		Body: []byte("Use `SELECT name FROM users WHERE id = ?` with a bound parameter to avoid injection.")}},
+	{"prose about DROP TABLE", Target{Method: "POST", Path: "/posts", ContentType: "application/json",
+		Body: []byte(`{"body":"The SQL statement 'DROP TABLE' deletes a table"}`)}},
+	{"prose about DROP TABLE, query", Target{Method: "GET", Path: "/search", RawQuery: "q=The+SQL+statement+%27DROP+TABLE%27+deletes+a+table"}},
+	{"CMS HTML", Target{Method: "POST", Path: "/pages", ContentType: "application/json",
+		Body: []byte(`{"html":"<p>Welcome to our <b>shop</b>. <a href=\"/contact\">Contact us</a> <img src=\"/logo.png\" alt=\"logo\"></p>"}`)}},
+	{"Windows hosts path", Target{Method: "POST", Path: "/files", ContentType: "application/json",
+		Body: []byte(`{"path":"C:\\Windows\\System32\\drivers\\etc\\hosts"}`)}},
+	{"localhost link in JSON data", Target{Method: "POST", Path: "/bookmarks", ContentType: "application/json",
+		Body: []byte(`{"links":["http://localhost:8080/api/v1/users?id=5"]}`)}},
+	{"localhost link in a JSON field", Target{Method: "POST", Path: "/notes", ContentType: "application/json",
+		Body: []byte(`{"text":"run it and open http://127.0.0.1:3000/docs in a browser"}`)}},
+	{"node snippet", Target{Method: "POST", Path: "/snippets", ContentType: "application/json",
+		Body: []byte(`{"snippet":"` + "```js\\nconst fs = require('fs');\\nconst data = fs.readFileSync('config.json', 'utf8');\\nconsole.log(JSON.parse(data));\\n```" + `"}`)}},
+	{"tail and grep in chat", Target{Method: "POST", Path: "/chat", ContentType: "application/json",
+		Body: []byte(`{"message":"try ` + "`tail -f /var/log/nginx/access.log | grep 404`" + ` and tell me what you see"}`)}},
+	{"resolv.conf in prose", Target{Method: "POST", Path: "/chat", ContentType: "application/json",
+		Body: []byte(`{"message":"Check /etc/resolv.conf for the nameserver entries."}`)}},
+	{"PHP in a forum post", Target{Method: "POST", Path: "/forum", ContentType: "application/json",
+		Body: []byte(`{"post":"In PHP: <?php echo \"hi\"; ?>"}`)}},
+	{"PHP in a forum post, form", Target{Method: "POST", Path: "/forum", ContentType: "application/x-www-form-urlencoded",
+		Body: []byte(`post=In+PHP%3A+%3C%3Fphp+echo+%22hi%22%3B+%3F%3E`)}},
+}
+
+func TestQABenignRequests(t *testing.T) {
+	d := newTestDetector(t)
+	for _, tc := range qaBenign {
+		t.Run(tc.name, func(t *testing.T) {
+			tgt := tc.t
+			r := d.Inspect(context.Background(), &tgt)
+			if r.IsThreat {
+				t.Fatalf("flagged at %s: score %.2f %+v", r.Context, r.ThreatScore, r.Threats)
+			}
+		})
+	}
+}
+
+// TestRandomBytesNotFlagged posts binary noise as a text body: whatever the engine does
+// before this step, the detector itself must not read an attack into it.
+func TestRandomBytesNotFlagged(t *testing.T) {
+	d := newTestDetector(t)
+	for i := range 8 {
+		b := make([]byte, 50<<10)
+		if _, err := rand.Read(b); err != nil {
+			t.Fatal(err)
+		}
+		for _, ct := range []string{"text/plain", "", "application/octet-stream"} {
+			r := d.Inspect(context.Background(), &Target{Method: "POST", Path: "/upload", ContentType: ct, Body: b})
+			if r.IsThreat {
+				t.Fatalf("run %d, %q: flagged at %s: %+v", i, ct, r.Context, r.Threats)
+			}
+		}
+	}
+}
+
+// qaNoSQL are operator-object injections in JSON bodies that QA found missed.
+var qaNoSQL = []string{
+	`{"user":"admin","password":{"$ne":null}}`,
+	`{"username":{"$gt":""},"password":{"$gt":""}}`,
+	`{"$where":"this.password.length > 0"}`,
+	`{"$where":"1"}`,
+	`{"a":{"$regex":".*"}}`,
+	`{"user":"admin","password":{"$regex":"^a"}}`,
+	`{"user":{"$in":["admin","root"]},"password":{"$exists":true}}`,
+	`{"filter":{"$or":[{"a":1},{"b":2}]}}`,
+	`{"q":{"$expr":{"$eq":["$a","$b"]}}}`,
+	`{"items":{"$elemMatch":{"qty":{"$gte":5}}}}`,
+	`{"login":{"$nin":[]},"pin":{"$lt":99999}}`,
+	`{"user":"x","password":{"$not":{"$eq":"y"}}}`,
+}
+
+func TestQANoSQLOperatorObjects(t *testing.T) {
+	d := newTestDetector(t)
+	for _, body := range qaNoSQL {
+		t.Run(body, func(t *testing.T) {
+			r := d.Inspect(context.Background(), &Target{Method: "POST", Path: "/login", ContentType: "application/json", Body: []byte(body)})
+			if !r.IsThreat || r.Category != "nosql" {
+				t.Fatalf("not caught as nosql: %+v", r)
+			}
+		})
+	}
+}
+
+// qaDollarBenign: a dollar sign in prose, prices, shell variables and JSON keys that
+// are not Mongo operators must not read as NoSQL injection.
+var qaDollarBenign = []string{
+	`{"price":"$5 or less","note":"costs $gt 3 dollars, I mean more than $3"}`,
+	`{"text":"use $in and $regex in your Mongo queries"}`,
+	`{"$schema":"http://json-schema.org/draft-07/schema#","type":"object"}`,
+	`{"$id":"person","$ref":"#/definitions/a"}`,
+	`{"vars":{"$HOME":"/home/me"}}`,
+	`{"price":{"amount":5,"currency":"$"}}`,
+}
+
+func TestQADollarBenign(t *testing.T) {
+	d := newTestDetector(t)
+	for _, body := range qaDollarBenign {
+		t.Run(body, func(t *testing.T) {
+			r := d.Inspect(context.Background(), &Target{Method: "POST", Path: "/x", ContentType: "application/json", Body: []byte(body)})
+			if r.IsThreat {
+				t.Fatalf("flagged at %s: %+v", r.Context, r.Threats)
+			}
+		})
+	}
+}
+
+// TestSSRFByFieldName: an internal URL is SSRF in a query value and in body fields
+// named for a URL to fetch; metadata addresses, raw schemes and obfuscated hosts are
+// SSRF in any field.
+func TestSSRFByFieldName(t *testing.T) {
+	d := newTestDetector(t)
+	cases := []struct {
+		name   string
+		t      Target
+		threat bool
+	}{
+		{"query", Target{Method: "GET", Path: "/fetch", RawQuery: "u=http://localhost:8080/admin"}, true},
+		{"json url field", Target{Method: "POST", Path: "/hooks", ContentType: "application/json", Body: []byte(`{"callbackUrl":"http://127.0.0.1:6379/"}`)}, true},
+		{"json webhook", Target{Method: "POST", Path: "/hooks", ContentType: "application/json", Body: []byte(`{"webhook":{"target":"http://192.168.0.1/admin"}}`)}, true},
+		{"json redirect_uri", Target{Method: "POST", Path: "/oauth", ContentType: "application/json", Body: []byte(`{"redirect_uri":"http://localhost/"}`)}, true},
+		{"form next", Target{Method: "POST", Path: "/login", ContentType: "application/x-www-form-urlencoded", Body: []byte(`user=a&next=http%3A%2F%2Flocalhost%2Fadmin`)}, true},
+		{"json metadata anywhere", Target{Method: "POST", Path: "/x", ContentType: "application/json", Body: []byte(`{"links":["http://169.254.169.254/latest/meta-data/"]}`)}, true},
+		{"json gopher anywhere", Target{Method: "POST", Path: "/x", ContentType: "application/json", Body: []byte(`{"notes":"gopher://127.0.0.1:6379/_FLUSHALL"}`)}, true},
+		{"json obfuscated anywhere", Target{Method: "POST", Path: "/x", ContentType: "application/json", Body: []byte(`{"links":["http://0x7f000001/"]}`)}, true},
+		{"json links data", Target{Method: "POST", Path: "/x", ContentType: "application/json", Body: []byte(`{"links":["http://localhost:8080/api/v1/users?id=5","http://10.0.0.5:3000/"]}`)}, false},
+		{"json url field, public", Target{Method: "POST", Path: "/x", ContentType: "application/json", Body: []byte(`{"url":"https://example.com/a?b=c"}`)}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tgt := tc.t
+			r := d.Inspect(context.Background(), &tgt)
+			if r.IsThreat != tc.threat {
+				t.Fatalf("threat %v, want %v: %+v", r.IsThreat, tc.threat, r)
+			}
+			if tc.threat && r.Category != "ssrf" {
+				t.Fatalf("category %q: %+v", r.Category, r.Threats)
+			}
+		})
+	}
+}
+
+func TestURLField(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		want bool
+	}{
+		{"url", true}, {"URL", true}, {"callbackUrl", true}, {"redirect_uri", true}, {"imageURL", true},
+		{"next", true}, {"return-to", true}, {"webhook", true},
+		{"links", false}, {"hurl", false}, {"curly", false}, {"nextel", false}, {"body", false}, {"", false},
+	} {
+		if got := urlField(tc.name); got != tc.want {
+			t.Errorf("urlField(%q) = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestPrintableRuns(t *testing.T) {
+	noise := "\x00\x01\xff\xfe" + "abc" + "\x02\x03" + "<script>alert(1)</script>" + "\x04"
+	if got := printableRuns(noise); got != "<script>alert(1)</script>" {
+		t.Fatalf("got %q", got)
+	}
+	if looksBinaryText("plain text that is long enough to be judged as a window of a body, surely") {
+		t.Fatal("text judged binary")
+	}
+	// An attack embedded in binary noise is still found.
+	d := newTestDetector(t)
+	b := make([]byte, 4096)
+	for i := range b {
+		b[i] = byte(i*7919%251) | 0x80
+	}
+	copy(b[2000:], "<script>alert(document.cookie)</script>")
+	r := d.Inspect(context.Background(), &Target{Method: "POST", Path: "/u", ContentType: "text/plain", Body: b})
+	if !r.IsThreat || r.Category != "xss" {
+		t.Fatalf("payload in noise missed: %+v", r)
+	}
+}
