@@ -115,3 +115,31 @@ func TestPlainToken(t *testing.T) {
 		}
 	}
 }
+
+// TestScanBytes checks the one-pass byte scan against needsCleanup and the escape
+// checks it replaces on the fast path of Normalize.
+func TestScanBytes(t *testing.T) {
+	cases := []string{
+		"", "a", "plain words here", "two  spaces", "tab\there", "cr\r\nlf", "nul\x00", "del\x7f",
+		"a/*b*/c", "a/ *b", "/", "*/", "a*/b", "100%", "a&b", `a\b`, "café", " ", "  ", "x /*",
+		"vt\vff\f", "end ", " start",
+	}
+	for _, s := range cases {
+		f := scanBytes(s)
+		if got, want := f&bCleanup != 0, needsCleanup(s); got != want {
+			t.Errorf("scanBytes(%q) cleanup = %v, needsCleanup = %v", s, got, want)
+		}
+		if got, want := f&bPercent != 0, strings.Contains(s, "%"); got != want {
+			t.Errorf("scanBytes(%q) percent = %v", s, got)
+		}
+		if got, want := f&bAmp != 0, strings.Contains(s, "&"); got != want {
+			t.Errorf("scanBytes(%q) amp = %v", s, got)
+		}
+		if got, want := f&bBackslash != 0, strings.Contains(s, `\`); got != want {
+			t.Errorf("scanBytes(%q) backslash = %v", s, got)
+		}
+		if got, want := f&bHigh != 0, !isASCII(s); got != want {
+			t.Errorf("scanBytes(%q) high = %v", s, got)
+		}
+	}
+}

@@ -33,6 +33,14 @@ func Normalize(s string) string {
 	if s == "" {
 		return s
 	}
+	// Fast path: one pass over the bytes tells whether anything but the final cleanup
+	// can apply (no escapes, entities or non-ASCII bytes), which is the common case.
+	if f := scanBytes(s); f&(bPercent|bAmp|bBackslash|bHigh) == 0 {
+		if f&bCleanup != 0 {
+			s = cleanup(s)
+		}
+		return s
+	}
 	for range decodeRounds {
 		next := s
 		if strings.IndexByte(next, '%') >= 0 {
@@ -59,6 +67,54 @@ func Normalize(s string) string {
 		s = cleanup(s)
 	}
 	return s
+}
+
+// Byte flags of scanBytes.
+const (
+	bPercent   = 1 << iota // '%'
+	bAmp                   // '&'
+	bBackslash             // '\\'
+	bHigh                  // a non-ASCII byte
+	bCleanup               // cleanup would change s (see needsCleanup)
+	bSpace                 // ' ' (internal to scanBytes)
+	bSlash                 // '/' (internal to scanBytes)
+	bStar                  // '*' (internal to scanBytes)
+)
+
+// byteFlags maps a byte to its scanBytes flags (a read-only table).
+var byteFlags = func() (t [256]uint8) {
+	t['%'], t['&'], t['\\'] = bPercent, bAmp, bBackslash
+	for c := 0x80; c < 0x100; c++ {
+		t[c] = bHigh
+	}
+	for c := 0; c < 0x20; c++ {
+		t[c] = bCleanup
+	}
+	t['\r'], t['\n'] = 0, 0
+	t[0x7f] = bCleanup
+	t[' '], t['/'], t['*'] = bSpace, bSlash, bStar
+	return t
+}()
+
+// scanBytes returns the flags of the bytes of s, with bCleanup set exactly when
+// needsCleanup(s) is true, in one pass.
+func scanBytes(s string) uint8 {
+	var f uint8
+	var prev uint8 // flags of the previous byte
+	for i := 0; i < len(s); i++ {
+		t := byteFlags[s[i]]
+		if t&(bSpace|bStar) != 0 {
+			switch {
+			case t == bSpace && prev == bSpace:
+				f |= bCleanup // a run of blanks
+			case t == bStar && prev == bSlash:
+				f |= bCleanup // "/*"
+			}
+		}
+		f |= t
+		prev = t
+	}
+	return f &^ (bSpace | bSlash | bStar)
 }
 
 func isASCII(s string) bool {
