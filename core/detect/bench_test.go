@@ -130,19 +130,25 @@ func BenchmarkInspectCleanGETCold(b *testing.B) {
 	}
 }
 
-// BenchmarkInspectJSON1KB is a 1 KB JSON POST body.
-func BenchmarkInspectJSON1KB(b *testing.B) {
-	d := benchDetector(b, Config{})
+// jsonOrder builds the 1 KB JSON order body; v varies the free-text values.
+func jsonOrder(v string) []byte {
 	var sb strings.Builder
 	sb.WriteString(`{"order":{"id":"A-1029","items":[`)
 	for i := 0; sb.Len() < 900; i++ {
 		if i > 0 {
 			sb.WriteString(",")
 		}
-		sb.WriteString(`{"sku":"SKU-` + itoa(1000+i) + `","qty":2,"note":"gift wrap, please"}`)
+		sb.WriteString(`{"sku":"SKU-` + itoa(1000+i) + `","qty":2,"note":"gift wrap` + v + `, please"}`)
 	}
-	sb.WriteString(`]},"customer":{"name":"Ada Lovelace","email":"ada@example.com"}}`)
-	body := []byte(sb.String())
+	sb.WriteString(`]},"customer":{"name":"Ada Lovelace` + v + `","email":"ada` + v + `@example.com"}}`)
+	return []byte(sb.String())
+}
+
+// BenchmarkInspectJSON1KB is a 1 KB JSON POST body, the same on every request (its
+// free-text values are remembered as clean after the first requests).
+func BenchmarkInspectJSON1KB(b *testing.B) {
+	d := benchDetector(b, Config{})
+	body := jsonOrder("")
 	t := &Target{Method: "POST", Path: "/api/orders", ContentType: "application/json", Body: body,
 		Header: http.Header{"User-Agent": {"curl/8.5.0"}}}
 	ctx := context.Background()
@@ -151,6 +157,28 @@ func BenchmarkInspectJSON1KB(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if d.Inspect(ctx, t).IsThreat {
+			b.Fatal("clean JSON flagged")
+		}
+	}
+}
+
+// BenchmarkInspectJSON1KBCold is the same body with its free-text values different on
+// every request (16384 variants cycled): the value repeated within the body is the
+// only reuse.
+func BenchmarkInspectJSON1KBCold(b *testing.B) {
+	d := benchDetector(b, Config{})
+	const n = 16384
+	ts := make([]*Target, n)
+	for i := range ts {
+		ts[i] = &Target{Method: "POST", Path: "/api/orders", ContentType: "application/json",
+			Body: jsonOrder(" " + itoa(i+1)), Header: http.Header{"User-Agent": {"curl/8.5.0"}}}
+	}
+	ctx := context.Background()
+	b.SetBytes(int64(len(ts[0].Body)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if d.Inspect(ctx, ts[i%n]).IsThreat {
 			b.Fatal("clean JSON flagged")
 		}
 	}

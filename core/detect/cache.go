@@ -6,9 +6,9 @@ import (
 	"sync/atomic"
 )
 
-// cleanCache remembers values recently found clean, so that the header values every
-// browser repeats on every request (User-Agent, Referer, paths) are inspected once,
-// not once per request.
+// cleanCache remembers values recently found clean, so that the values repeated on
+// every request (User-Agent, Referer, paths, common form and JSON values) or within
+// one (the same JSON field in every array element) are inspected once.
 //
 // The verdict of detectValue depends only on the compiled ruleset, the context and
 // the value, so a remembered "no evidence at all" is exactly what running the
@@ -39,10 +39,10 @@ const (
 	cleanCacheMinLen = 8
 )
 
-// cachedContexts are the contexts whose values repeat across requests. Query and body
-// values are mostly unique (and plain tokens among them already skip the pipeline),
-// so remembering them would only churn the table.
-const cachedContexts = ctxHeader | ctxUA | ctxPath | ctxCookie
+// cachedContexts are the contexts whose values are remembered: all of them. Since a
+// value is kept only on its second clean sighting, unique values (most query and body
+// values) cost one hash each and never displace kept ones.
+const cachedContexts = ctxAll
 
 type cleanEntry struct {
 	rs        *ruleset
