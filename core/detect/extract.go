@@ -341,11 +341,17 @@ func (in *inspection) multipart() bool {
 		// p.FileName() strips directories (filepath.Base); the raw name is what an
 		// attacker controls and what a careless handler uses, so read it from the header.
 		name, file := p.FormName(), ""
-		if _, dp, err := mime.ParseMediaType(p.Header.Get("Content-Disposition")); err == nil {
+		cd := p.Header.Get("Content-Disposition")
+		if _, dp, err := mime.ParseMediaType(cd); err == nil {
 			file = dp["filename"]
 		}
 		if contains(in.t.Exclude.BodyFields, name) {
 			continue
+		}
+		if strings.ContainsAny(name, ";=\\") || strings.ContainsAny(file, ";=") {
+			// Names that parsers split differently (a;b, a=b, a\b): show the part
+			// header itself to the protocol patterns.
+			in.check("Content-Disposition: "+cd, ctxBody, "body:multipart-header", name)
 		}
 		in.check(name, ctxBody, "body:multipart-name", "")
 		if file != "" {

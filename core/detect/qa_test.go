@@ -193,3 +193,61 @@ func TestPrintableRuns(t *testing.T) {
 		t.Fatalf("payload in noise missed: %+v", r)
 	}
 }
+
+// TestProtocolAndFilterProbes covers the request-level shapes and LDAP/XPath probes
+// added in the second quality round, each with a look-alike that must pass.
+func TestProtocolAndFilterProbes(t *testing.T) {
+	d := newTestDetector(t)
+	cases := []struct {
+		where, in string
+		threat    bool
+	}{
+		{"body:text", "x\r\nGET /admin HTTP/1.1\r\nHost: internal", true},
+		{"query:q", "POST https://example.org/api HTTP/1.0", true},
+		{"body:text", "The request line looks like GET /index.html HTTP/1.1 followed by headers.", false},
+		{"query:u", "unix:/run/app.sock|http://backend/", true},
+		{"query:u", "see unix: the book, or http://example.org/", false},
+		{"header:Range", "bytes=0-,1-1,2-2,3-3,4-4,5-5,6-6", true},
+		{"header:Range", "bytes=0-1023", false},
+		{"body:text", "Content-Disposition: form-data; name=\"a;b\"; filename=\"x\"", true},
+		{"body:text", "Content-Disposition: form-data; name=\"caf&eacute;\"; filename=\"menu.pdf\"", false},
+		{"body:text", "Content-Disposition: form-data; name=\"doc\"; filename=\"shell.p\\h\\p\"", true},
+		{"path", "/backup/site.sql", true},
+		{"path", "/keys/privkey.pem", true},
+		{"path", "/docs/sql-tutorial", false},
+		{"path", "/static/app.db.js", false},
+		{"query:q", "<esi:debug/>", true},
+		{"query:user", "admin*)(userPassword=*", true},
+		{"query:q", "x = requests.get(url + \"?user=admin*)(mail=a*\")", true},
+		{"query:filter", "(&(objectClass=user)(sAMAccountName=bob))", true},
+		{"query:q", "(see note) and (another note)", false},
+		{"query:q", "*)*", true},
+		{"query:q", "*|", true},
+		{"query:q", "(*)", true},
+		{"query:q", "//*", true},
+		{"query:q", "5 * (3 + 2)", false},
+		{"query:q", "*", false},
+		{"query:q", "a*b", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.in, func(t *testing.T) {
+			r := d.Detect(context.Background(), tc.in, tc.where)
+			if r.IsThreat != tc.threat {
+				t.Fatalf("threat %v, want %v: %+v", r.IsThreat, tc.threat, r.Threats)
+			}
+		})
+	}
+}
+
+func TestMultipartOddNames(t *testing.T) {
+	d := newTestDetector(t)
+	body := "--b\r\nContent-Disposition: form-data; name=\"a;b\"\r\n\r\nhello\r\n--b--\r\n"
+	r := d.Inspect(context.Background(), &Target{Method: "POST", Path: "/u", ContentType: "multipart/form-data; boundary=b", Body: []byte(body)})
+	if !r.IsThreat || r.Category != "protocol" {
+		t.Fatalf("odd part name not flagged: %+v", r)
+	}
+	ok := "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"report 2024.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\r\n--b--\r\n"
+	if r := d.Inspect(context.Background(), &Target{Method: "POST", Path: "/u", ContentType: "multipart/form-data; boundary=b", Body: []byte(ok)}); r.IsThreat {
+		t.Fatalf("plain upload flagged: %+v", r)
+	}
+}
