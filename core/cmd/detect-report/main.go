@@ -60,6 +60,7 @@ func main() {
 	split := flag.String("split", "dev", "which split -misses/-fp print: dev, held, all")
 	stats := flag.Int("stats", 0, "print the N patterns with the highest total time")
 	requests := flag.Bool("requests", false, "also run Inspect over crs_requests.jsonl (whole requests)")
+	reqFP := flag.String("requests-fp", "", "with -requests: print flagged benign_for_rule requests of this category (\"all\" for every category)")
 	flag.Parse()
 	if err := run(os.Stdout, *corpus, *misses, *fps, *split, *stats); err != nil {
 		fmt.Fprintln(os.Stderr, "detect-report:", err)
@@ -68,7 +69,7 @@ func main() {
 	if !*requests {
 		return
 	}
-	if err := runRequests(os.Stdout, *corpus); err != nil {
+	if err := runRequests(os.Stdout, *corpus, *reqFP); err != nil {
 		fmt.Fprintln(os.Stderr, "detect-report:", err)
 		os.Exit(1)
 	}
@@ -296,7 +297,7 @@ type crsRequest struct {
 // (some rule must fire) and benign_for_rule requests (the named rule must not fire —
 // the request may still be an attack for another rule, so the flagged rate there is
 // an upper bound on false positives).
-func runRequests(w io.Writer, dir string) error {
+func runRequests(w io.Writer, dir, printFP string) error {
 	f, err := os.Open(filepath.Join(dir, "crs_requests.jsonl"))
 	if err != nil {
 		return err
@@ -338,6 +339,10 @@ func runRequests(w io.Writer, dir string) error {
 		m[k].n++
 		if res.IsThreat {
 			m[k].hit++
+			if r.Label == "benign_for_rule" && (printFP == "all" || printFP == r.Category) && len(res.Threats) > 0 {
+				th := res.Threats[0]
+				fmt.Fprintf(w, "%s %s %s %s %q\n", r.ID, r.Category, th.Pattern, th.Location, th.Match)
+			}
 		}
 	}
 	if err := sc.Err(); err != nil {
