@@ -92,9 +92,12 @@ func TestQANoSQLOperatorObjects(t *testing.T) {
 	d := newTestDetector(t)
 	for _, body := range qaNoSQL {
 		t.Run(body, func(t *testing.T) {
-			r := d.Inspect(context.Background(), &Target{Method: "POST", Path: "/login", ContentType: "application/json", Body: []byte(body)})
-			if !r.IsThreat || r.Category != "nosql" {
-				t.Fatalf("not caught as nosql: %+v", r)
+			// Declared JSON, undeclared (parsed by shape) and mislabelled as text.
+			for _, ct := range []string{"application/json", "", "text/plain"} {
+				r := d.Inspect(context.Background(), &Target{Method: "POST", Path: "/login", ContentType: ct, Body: []byte(body)})
+				if !r.IsThreat || r.Category != "nosql" {
+					t.Fatalf("%q: not caught as nosql: %+v", ct, r)
+				}
 			}
 		})
 	}
