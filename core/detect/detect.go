@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/textproto"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -538,7 +537,7 @@ func (s *scratch) windowMatch(c *compiled, pi int, norm string) ([]int, bool) {
 		if wa < 0 {
 			return nil
 		}
-		if loc := findIndex(c.re, norm[wa:wb]); loc != nil {
+		if loc := c.re.FindStringIndex(norm[wa:wb]); loc != nil {
 			return []int{wa + loc[0], wa + loc[1]}
 		}
 		return nil
@@ -609,16 +608,6 @@ func (s *scratch) anchoredMatch(c *compiled, pi int, norm string) ([]int, bool) 
 	return nil, true
 }
 
-// findIndex is re.FindStringIndex(s), asking first whether there is a match at all:
-// without submatch positions to track, Go's matchers are cheaper, and nearly every
-// run finds nothing.
-func findIndex(re *regexp.Regexp, s string) []int {
-	if !re.MatchString(s) {
-		return nil
-	}
-	return re.FindStringIndex(s)
-}
-
 // wordBounded reports whether s[a:b] does not continue a word on either side where it
 // begins or ends with a letter.
 func wordBounded(s string, a, b int) bool {
@@ -652,7 +641,7 @@ func (d *Detector) runPattern(s *scratch, c *compiled, pi int, norm string) {
 		loc, done = s.windowMatch(c, pi, norm)
 	}
 	if !done {
-		loc = findIndex(c.re, norm)
+		loc = c.re.FindStringIndex(norm)
 	}
 	s.clock = time.Now()
 	el := s.clock.Sub(t0).Nanoseconds()
