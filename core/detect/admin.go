@@ -66,7 +66,9 @@ type PatternStats struct {
 	ID       string
 	Category string
 	Custom   bool
-	// Executions counts regex runs (the prefilter decides whether a regex runs).
+	// Executions counts regex runs (the prefilter decides whether a regex runs). A
+	// value seen clean recently is answered from the detector's clean-value cache
+	// and runs no regex, so it adds nothing here.
 	Executions uint64
 	// Matches counts runs that matched.
 	Matches uint64
