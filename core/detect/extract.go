@@ -578,22 +578,18 @@ func formUnescape(s string) string {
 // webhook, …): there an internal address is server-side request forgery, while the same
 // URL elsewhere in a body is data (a dev tool's links, a README).
 func fieldCtx(cm ctxMask, name string) ctxMask {
-	if urlField(name) {
+	if cm&ctxQuery == 0 && urlField(name) {
 		return cm | ctxQuery
 	}
 	return cm
 }
 
-// urlFieldWords are the name parts that mark a URL-valued parameter.
-var urlFieldWords = [...]string{
-	"url", "uri", "href", "src", "redirect", "callback", "next", "dest", "destination",
-	"target", "feed", "host", "hostname", "endpoint", "webhook", "proxy", "fetch",
-	"continue", "goto", "forward", "return", "returnto", "image", "avatar",
-}
-
 // urlField reports whether a field name, split into words at non-letters and
-// lower-to-upper case changes ("redirect_uri", "callbackURL", "imageUrl"), contains one
-// of urlFieldWords.
+// lower-to-upper case changes ("redirect_uri", "callbackURL", "imageUrl"), contains a
+// word that marks a URL-valued parameter (url, uri, href, src, redirect, callback, next,
+// dest, destination, target, feed, host, hostname, endpoint, webhook, proxy, fetch,
+// continue, goto, forward, return, returnto, image, avatar). It runs for every JSON and
+// form value, so it neither allocates nor loops over the word list.
 func urlField(name string) bool {
 	for i := 0; i < len(name); {
 		for i < len(name) && !asciiLetter(name[i]) {
@@ -622,10 +618,18 @@ func asciiLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
 
 func isURLWord(w string) bool {
-	for _, u := range urlFieldWords {
-		if strings.EqualFold(w, u) {
-			return true
-		}
+	if len(w) < 3 || len(w) > 11 {
+		return false
+	}
+	var buf [11]byte
+	for i := 0; i < len(w); i++ {
+		buf[i] = w[i] | 0x20 // w is ASCII letters only
+	}
+	switch string(buf[:len(w)]) {
+	case "url", "uri", "href", "src", "redirect", "callback", "next", "dest", "destination",
+		"target", "feed", "host", "hostname", "endpoint", "webhook", "proxy", "fetch",
+		"continue", "goto", "forward", "return", "returnto", "image", "avatar":
+		return true
 	}
 	return false
 }
