@@ -3,6 +3,8 @@ package detect
 import (
 	"context"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -141,5 +143,48 @@ func TestScanBytes(t *testing.T) {
 		if got, want := f&bHigh != 0, !isASCII(s); got != want {
 			t.Errorf("scanBytes(%q) high = %v", s, got)
 		}
+	}
+}
+
+// TestCleanCacheConcurrentUpdate checks, under -race in CI, that goroutines hammering
+// a cached clean value see a custom pattern as soon as AddPattern has returned.
+func TestCleanCacheConcurrentUpdate(t *testing.T) {
+	ctx := context.Background()
+	d, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0.0.0 Safari/537.36"
+	for range 3 {
+		d.Detect(ctx, ua, "header:User-Agent") // now cached
+	}
+	var added atomic.Bool
+	errs := make(chan string, 4)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 2000; i++ {
+				after := added.Load()
+				r := d.Detect(ctx, ua, "header:User-Agent")
+				if after && !r.IsThreat {
+					errs <- "clean verdict after AddPattern returned"
+					return
+				}
+			}
+		}()
+	}
+	if err := d.AddPattern(Pattern{ID: "custom-win64", Category: "recon", Regex: `win64; x64`, Weight: 0.9}); err != nil {
+		t.Fatal(err)
+	}
+	added.Store(true)
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Fatal(e)
+	}
+	if r := d.Detect(ctx, ua, "header:User-Agent"); !r.IsThreat {
+		t.Fatal("not a threat after AddPattern")
 	}
 }
