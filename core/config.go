@@ -223,7 +223,7 @@ func DefaultConfig() Config {
 		ExcludePaths:                    []string{"/docs", "/redoc", "/openapi.json", "/openapi.yaml", "/favicon.ico", "/static"},
 		DetectionCompilerTimeout:        units.Seconds(2),
 		DetectionMaxContentLength:       10000,
-		DetectionMaxRequestBytes:        4 << 20,
+		DetectionMaxRequestBytes:        1 << 20,
 		DetectionPreserveAttackPatterns: true,
 		DetectionSemanticThreshold:      0.7,
 		DetectionAnomalyThreshold:       3.0,
