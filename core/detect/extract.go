@@ -163,7 +163,7 @@ func (in *inspection) pairs(raw string, sep byte, cm ctxMask, prefix, keyPrefix 
 			continue
 		}
 		in.check(k, cm, keyPrefix, "")
-		in.check(v, fieldCtx(cm, k), prefix, k)
+		in.check(v, fieldCtx(cm, k, v), prefix, k)
 	}
 }
 
@@ -359,7 +359,8 @@ func (in *inspection) multipart() bool {
 			continue // file contents are not inspected
 		}
 		n, _ := io.ReadFull(p, buf)
-		in.check(string(buf[:n]), fieldCtx(ctxBody, name), "body:multipart", name)
+		v := string(buf[:n])
+		in.check(v, fieldCtx(ctxBody, name, v), "body:multipart", name)
 	}
 	return any
 }
@@ -457,7 +458,11 @@ func (in *inspection) json(s string) bool {
 			}
 			loc := jsonPath(path)
 			if !contains(in.t.Exclude.BodyFields, loc) {
-				in.check(str, fieldCtx(ctxBody, jsonField(path)), "body:json", loc)
+				cm := ctxBody
+				if mayBeHost(str) {
+					cm = fieldCtx(cm, jsonField(path), str)
+				}
+				in.check(str, cm, "body:json", loc)
 			}
 		default:
 			// number, true, false, null: skip the literal
@@ -577,11 +582,18 @@ func formUnescape(s string) string {
 // name says it holds a URL the server fetches or redirects to (url, callback, next,
 // webhook, …): there an internal address is server-side request forgery, while the same
 // URL elsewhere in a body is data (a dev tool's links, a README).
-func fieldCtx(cm ctxMask, name string) ctxMask {
-	if cm&ctxQuery == 0 && urlField(name) {
+func fieldCtx(cm ctxMask, name, value string) ctxMask {
+	if cm&ctxQuery == 0 && mayBeHost(value) && urlField(name) {
 		return cm | ctxQuery
 	}
 	return cm
+}
+
+// mayBeHost reports whether a value could name a host at all (a scheme or path
+// separator, or a bare host name): the field-name check is skipped for the rest.
+func mayBeHost(v string) bool {
+	return strings.IndexByte(v, ':') >= 0 || strings.IndexByte(v, '/') >= 0 || strings.IndexByte(v, '.') >= 0 ||
+		len(v) >= 9 && strings.EqualFold(v[:9], "localhost")
 }
 
 // urlField reports whether a field name, split into words at non-letters and
