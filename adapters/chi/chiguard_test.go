@@ -93,7 +93,7 @@ func TestPatternResolvedBeforeChecks(t *testing.T) {
 		{"GET", "/items/5", "/items/{id}", 400},
 		{"GET", "/api/v1/users/5", "/api/v1/users/{id}", 400},
 		{"POST", "/api/v1/users/5", "", 200},
-		{"GET", "/admin/42", "/admin/{id}", 400}, // events drop the regexp: /admin/{id:[0-9]+}
+		{"GET", "/admin/42", "/admin/{id}", 400},           // events drop the regexp: /admin/{id:[0-9]+}
 		{"GET", "/files/a/b.txt", "/files/{path...}", 400}, // chi's /files/*
 		{"GET", "/open", "", 200},
 	}
