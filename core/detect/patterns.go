@@ -300,44 +300,11 @@ func splitLeadingLiterals(expr string) (lits []string, tail string, wordStart, o
 	return lits, tail, wordStart, true
 }
 
-// hasTopLevelBar reports whether s has a '|' outside any group or class.
-func hasTopLevelBar(s string) bool {
-	depth := 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			i++
-		case '[':
-			j := i + 1
-			if j < len(s) && s[j] == '^' {
-				j++
-			}
-			if j < len(s) && s[j] == ']' {
-				j++
-			}
-			for j < len(s) && s[j] != ']' {
-				if s[j] == '\\' {
-					j++
-				}
-				j++
-			}
-			i = j
-		case '(':
-			depth++
-		case ')':
-			depth--
-		case '|':
-			if depth == 0 {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// closingParen returns the index of the parenthesis closing the group that starts at
-// s[0], skipping escapes and character classes; -1 if unbalanced.
-func closingParen(s string) int {
+// scanRegex walks the regular expression s outside escapes and character
+// classes, calling f with the index and group depth of every '(', ')' and
+// '|' (depth after an opening, before a closing parenthesis is counted);
+// f returns false to stop.
+func scanRegex(s string, f func(i, depth int) bool) {
 	depth := 0
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
@@ -361,14 +328,44 @@ func closingParen(s string) int {
 			i = j
 		case '(':
 			depth++
+			if !f(i, depth) {
+				return
+			}
 		case ')':
 			depth--
-			if depth == 0 {
-				return i
+			if !f(i, depth) {
+				return
+			}
+		case '|':
+			if !f(i, depth) {
+				return
 			}
 		}
 	}
-	return -1
+}
+
+// hasTopLevelBar reports whether s has a '|' outside any group or class.
+func hasTopLevelBar(s string) bool {
+	found := false
+	scanRegex(s, func(i, depth int) bool {
+		found = s[i] == '|' && depth == 0
+		return !found
+	})
+	return found
+}
+
+// closingParen returns the index of the parenthesis closing the group that starts at
+// s[0], skipping escapes and character classes; -1 if unbalanced.
+func closingParen(s string) int {
+	end := -1
+	scanRegex(s, func(i, depth int) bool {
+		if s[i] == ')' && depth == 0 {
+			end = i
+			return false
+		}
+		return true
+	})
+	return end
 }
 
 // prefixLitsExact returns strings one of which every match of re starts with; exact
