@@ -2,7 +2,6 @@ package guard
 
 import (
 	"net/http"
-	"strings"
 	"sync"
 )
 
@@ -64,13 +63,7 @@ func (a *Attached) view(template string) (*routeTable, error) {
 	if v, ok := a.views.Load(key); ok {
 		return v.(*routeTable), nil
 	}
-	pattern := template
-	if i := strings.IndexByte(pattern, ' '); i >= 0 { // "GET /x" (net/http patterns)
-		pattern = strings.TrimSpace(pattern[i+1:])
-	}
-	if i := strings.IndexByte(pattern, '/'); i > 0 { // "host/x"
-		pattern = pattern[i:]
-	}
+	pattern := patternPath(template)
 	if pattern == "" {
 		pattern = "/{path...}" // unknown template: the policy covers the request's path
 	}

@@ -22,12 +22,7 @@ func normalizeTemplate(t string) string {
 	if t == "" {
 		return ""
 	}
-	if i := strings.IndexByte(t, ' '); i >= 0 { // "GET /x" (net/http patterns)
-		t = strings.TrimSpace(t[i+1:])
-	}
-	if i := strings.IndexByte(t, '/'); i > 0 { // "host/x" (net/http host patterns)
-		t = t[i:]
-	}
+	t = patternPath(t)
 	if !strings.ContainsAny(t, ":{*") {
 		return t
 	}
@@ -378,12 +373,7 @@ func displayTemplate(t string) string {
 	if t == "" {
 		return ""
 	}
-	if i := strings.IndexByte(t, ' '); i >= 0 {
-		t = strings.TrimSpace(t[i+1:])
-	}
-	if i := strings.IndexByte(t, '/'); i > 0 {
-		t = t[i:]
-	}
+	t = patternPath(t)
 	if !strings.ContainsAny(t, ":{*") {
 		return t
 	}
@@ -407,4 +397,16 @@ func displayTemplate(t string) string {
 		}
 	}
 	return strings.Join(segs, "/")
+}
+
+// patternPath drops what precedes the path in a net/http pattern: the
+// method ("GET /x") and the host ("example.com/x").
+func patternPath(t string) string {
+	if i := strings.IndexByte(t, ' '); i >= 0 {
+		t = strings.TrimSpace(t[i+1:])
+	}
+	if i := strings.IndexByte(t, '/'); i > 0 {
+		t = t[i:]
+	}
+	return t
 }
