@@ -93,6 +93,13 @@ var attackCases = []struct {
 	{"recon", "header:User-Agent", "Mozilla/5.00 (Nikto/2.1.6) (Evasions:None) (Test:000001)"},
 	{"ssi", "query:x", `<!--#exec cmd="id" -->`},
 	{"xpath", "query:user", "' or count(//user)=1 or '1'='1"},
+	{"sqli", "query:q", `x OR '{"role":"admin"}'::jsonb <@ '{"role":"admin","x":1}'`},
+	{"sqli", "path", `/items/AND '[3,4]' ? '3'`},
+	{"sqli", "query:id", "item AND (7)=(-2)"},
+	{"sqli", "query:id", "page OR 5+1=3-2"},
+	{"sqli", "query:q", "SELECT 5.e.column_name FROM x"},
+	{"sqli", "body:json:n", "3.2250738585072012e-308 is fine but 2.22507385850720111e-308 hangs"},
+	{"sqli", "query:id", "7 || rpad(user,9,1)"},
 }
 
 // hardBenign are inputs that look like attacks to keyword matchers but are ordinary.
@@ -290,6 +297,14 @@ var hardBenign = []struct{ where, in string }{
 	{"body:json:post", "Node code usually starts with const fs = require('fs') and const path = require('path')."},
 	{"body:text", "PHP files start with <?php and the short echo tag is <?= ."},
 	{"query:q", "2*3=6 or 7"},
+	{"query:q", `config value '{"a":1}' is JSON`},
+	{"body:json:sql", `SELECT data->>'name' FROM t WHERE data @> '{"a":1}'`},
+	{"query:q", "cats and 2 = 2 dogs"},
+	{"query:q", "apples or 12 = dozen"},
+	{"query:asset", "chunk.91e.js main-1e.css v1.e.x"},
+	{"query:n", "2.2250738585072014e-308"},
+	{"query:q", "x = a || f(y)"},
+	{"query:q", "release 3 || newer(2)"},
 }
 
 func TestDetectAttacks(t *testing.T) {
