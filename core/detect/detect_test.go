@@ -116,6 +116,9 @@ var attackCases = []struct {
 	{"sqli", "query:q", "bb'=('bb')#("},
 	{"sqli", "query:q", ";insert into audit (a, b) values (1, 2)"},
 	{"sqli", "query:q", "; truncate sessions"},
+	{"xss", "query:q", "abc<i f r a m e src=//evil.tld>"},
+	{"xss", "cookie:c", "id=9<s t y l e"},
+	{"sqli", "query:id", "7Dunion all select 1,2"},
 }
 
 // hardBenign are inputs that look like attacks to keyword matchers but are ordinary.
@@ -335,6 +338,8 @@ var hardBenign = []struct{ where, in string }{
 	{"query:q", "rock 'n' roll -- a"},
 	{"query:q", ";drop me a line"},
 	{"query:q", "; insert coin"},
+	{"query:q", "x <s c a l e and 1 <m e a n"},
+	{"query:q", "print 3dunions, selected 4funion"},
 }
 
 func TestDetectAttacks(t *testing.T) {
