@@ -18,6 +18,13 @@
 // most Cap timestamps per key, see store.Counter.Cap) and the same
 // approximate sliding-window counters (a small hash per key).
 //
+// Over a single-server client (not a Cluster) concurrent Hits are batched:
+// a call that finds fewer than two Hits in flight is sent at once, and the
+// calls arriving while two are in flight are sent together, as one pipeline
+// of EVALSHAs, when one completes. Each request still costs at most one
+// round trip (a pipeline is one for every request in it), each script still
+// runs atomically, and an idle store adds no latency.
+//
 // # Bans
 //
 // Bans live in one Redis hash (operator listing reads it; its TTL follows the
@@ -118,6 +125,7 @@ type Store struct {
 	banTTL       time.Duration
 	probeEvery   time.Duration
 	sc           scripts
+	batch        *batcher // nil: no batching (a Cluster or other client)
 
 	prefix, bansKey, patternsKey, channel string
 
@@ -196,6 +204,9 @@ func newStore(ctx context.Context, client redis.UniversalClient, opts Options, o
 		channel:     prefix + "bans:events",
 		cache:       make(map[string]store.Ban),
 		ready:       make(chan struct{}),
+	}
+	if _, ok := client.(*redis.Client); ok {
+		s.batch = &batcher{s: s}
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -361,9 +372,7 @@ func (s *Store) Hit(ctx context.Context, req store.HitRequest, now time.Time) (s
 		}
 		args = append(args, c.Window.Milliseconds(), peek, capN)
 	}
-	rctx, cancel := context.WithTimeout(ctx, s.opTimeout)
-	v, err := s.sc.hit.Run(rctx, s.c, keys, args...).Int64Slice()
-	cancel()
+	v, err := s.runHit(ctx, keys, args)
 	if err != nil {
 		if err = s.failed(ctx, err); s.useFallback(err) {
 			return s.fallback.Hit(ctx, req, now)

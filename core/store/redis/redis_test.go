@@ -66,18 +66,28 @@ func TestClusterConformance(t *testing.T) {
 	})
 }
 
-// countingHook counts the commands and pipelines a client sends.
+// countingHook counts the commands and pipelines a client sends (each is
+// one round trip), and separately the scripts run (EVALSHA or EVAL, alone
+// or pipelined) and the round trips that carried at least one of them
+// (connection set-up, pipelined by go-redis, is not among those).
 type countingHook struct {
-	cmds, pipes atomic.Int64
-	mu          sync.Mutex
-	names       []string
+	cmds, pipes          atomic.Int64
+	scripts, scriptTrips atomic.Int64
+	mu                   sync.Mutex
+	names                []string // of every command, alone or pipelined
 }
+
+func isScript(cmd redis.Cmder) bool { return cmd.Name() == "evalsha" || cmd.Name() == "eval" }
 
 func (h *countingHook) DialHook(next redis.DialHook) redis.DialHook { return next }
 
 func (h *countingHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
 		h.cmds.Add(1)
+		if isScript(cmd) {
+			h.scripts.Add(1)
+			h.scriptTrips.Add(1)
+		}
 		h.mu.Lock()
 		h.names = append(h.names, cmd.Name())
 		h.mu.Unlock()
@@ -88,6 +98,19 @@ func (h *countingHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 func (h *countingHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
 		h.pipes.Add(1)
+		n := 0
+		h.mu.Lock()
+		for _, cmd := range cmds {
+			h.names = append(h.names, cmd.Name())
+			if isScript(cmd) {
+				n++
+			}
+		}
+		h.mu.Unlock()
+		if n > 0 {
+			h.scripts.Add(int64(n))
+			h.scriptTrips.Add(1)
+		}
 		return next(ctx, cmds)
 	}
 }
@@ -95,6 +118,8 @@ func (h *countingHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis
 func (h *countingHook) reset() {
 	h.cmds.Store(0)
 	h.pipes.Store(0)
+	h.scripts.Store(0)
+	h.scriptTrips.Store(0)
 	h.mu.Lock()
 	h.names = nil
 	h.mu.Unlock()
