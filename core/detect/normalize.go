@@ -36,7 +36,7 @@ func Normalize(s string) string {
 	// Fast path: one pass over the bytes tells whether anything but the final cleanup
 	// can apply (no escapes, entities or non-ASCII bytes), which is the common case.
 	if f := scanBytes(s); f&(bPercent|bAmp|bBackslash|bHigh) == 0 {
-		if f&bCleanup != 0 {
+		if f&bCleanup != 0 || f&bNewline != 0 && newlineInKeyword(s) {
 			s = cleanup(s)
 		}
 		return s
@@ -79,10 +79,11 @@ const (
 	bSpace                 // ' ' (internal to scanBytes)
 	bSlash                 // '/' (internal to scanBytes)
 	bStar                  // '*' (internal to scanBytes)
+	bNewline               // CR or LF
 )
 
 // byteFlags maps a byte to its scanBytes flags (a read-only table).
-var byteFlags = func() (t [256]uint8) {
+var byteFlags = func() (t [256]uint16) {
 	t['%'], t['&'], t['\\'] = bPercent, bAmp, bBackslash
 	for c := 0x80; c < 0x100; c++ {
 		t[c] = bHigh
@@ -90,17 +91,18 @@ var byteFlags = func() (t [256]uint8) {
 	for c := 0; c < 0x20; c++ {
 		t[c] = bCleanup
 	}
-	t['\r'], t['\n'] = 0, 0
+	t['\r'], t['\n'] = bNewline, bNewline
 	t[0x7f] = bCleanup
 	t[' '], t['/'], t['*'] = bSpace, bSlash, bStar
 	return t
 }()
 
 // scanBytes returns the flags of the bytes of s, with bCleanup set exactly when
-// needsCleanup(s) is true, in one pass.
-func scanBytes(s string) uint8 {
-	var f uint8
-	var prev uint8 // flags of the previous byte
+// needsCleanup(s) is true, in one pass, except for a line break inside a keyword
+// (newlineInKeyword), which the caller checks separately.
+func scanBytes(s string) uint16 {
+	var f uint16
+	var prev uint16 // flags of the previous byte
 	for i := 0; i < len(s); i++ {
 		t := byteFlags[s[i]]
 		if t&(bSpace|bStar) != 0 {
@@ -115,6 +117,24 @@ func scanBytes(s string) uint8 {
 		prev = t
 	}
 	return f &^ (bSpace | bSlash | bStar)
+}
+
+// newlineInKeyword reports whether a CR or LF of s sits inside a keyword
+// ("jav\rascript:", "sel\nect"): browsers drop CR, LF and TAB inside a URL scheme.
+func newlineInKeyword(s string) bool {
+	for _, nl := range [2]byte{'\n', '\r'} {
+		for i := strings.IndexByte(s, nl); i >= 0; {
+			if i > 0 && isLetter(s[i-1]) && keywordJoin(letterRunBefore(s, i), s, i) > 0 {
+				return true
+			}
+			k := strings.IndexByte(s[i+1:], nl)
+			if k < 0 {
+				break
+			}
+			i += 1 + k
+		}
+	}
+	return false
 }
 
 func isASCII(s string) bool {
@@ -399,8 +419,8 @@ func foldUnicode(s string) string {
 	return b.String()
 }
 
-// needsCleanup reports whether s has control bytes, SQL block comments or runs of
-// blanks.
+// needsCleanup reports whether s has control bytes, SQL block comments, runs of
+// blanks or a line break inside a keyword.
 func needsCleanup(s string) bool {
 	prevBlank := false
 	for i := 0; i < len(s); i++ {
@@ -412,18 +432,107 @@ func needsCleanup(s string) bool {
 			}
 			prevBlank = true
 			continue
-		case c < 0x20 && c != '\r' && c != '\n', c == 0x7f:
+		case c == '\r' || c == '\n':
+		case c < 0x20, c == 0x7f:
 			return true
 		case c == '/' && i+1 < len(s) && s[i+1] == '*':
 			return true
 		}
 		prevBlank = false
 	}
+	return newlineInKeyword(s)
+}
+
+// maxKeyword is the longest keyword keywordJoin reassembles.
+const maxKeyword = 16
+
+// letterRunBefore returns the run of ASCII letters that ends at s[i-1].
+func letterRunBefore[T string | []byte](s T, i int) T {
+	j := i
+	for j > 0 && i-j < maxKeyword && isLetter(s[j-1]) {
+		j--
+	}
+	return s[j:i]
+}
+
+// junkLen returns the length of the filler at s[i] that attackers put inside a
+// keyword to hide it: a control byte (NUL, TAB, CR, LF…) or a short SQL block
+// comment (not a MySQL versioned one, whose content runs). 0 when there is none.
+func junkLen(s string, i int) int {
+	c := s[i]
+	if c < 0x20 || c == 0x7f {
+		return 1
+	}
+	if c == '/' && i+1 < len(s) && s[i+1] == '*' && (i+2 >= len(s) || s[i+2] != '!') {
+		if end := strings.Index(s[i+2:], "*/"); end >= 0 && end <= maxKeyword {
+			return end + 4
+		}
+	}
+	return 0
+}
+
+// keywordJoin reports whether the letters left (a whole letter run ending at s[i])
+// and the letter runs after the filler at s[i] (more filler may separate them)
+// spell a keyword once the filler is removed: "uni/**/on", "sel\x00ect",
+// "jav\rascript", "s\tc\tr\ti\tp\tt". It returns the index in s just after the
+// keyword's last letter, or -1. Only the words of isFilterKeyword count, so filler
+// between ordinary words is left to the other cleanup rules.
+func keywordJoin[T string | []byte](left T, s string, i int) int {
+	if len(left) == 0 || len(left) >= maxKeyword {
+		return -1
+	}
+	var w [maxKeyword]byte
+	n := 0
+	for k := 0; k < len(left); k++ {
+		w[n] = left[k] | 0x20
+		n++
+	}
+	j := i
+	for j < len(s) {
+		k := junkLen(s, j)
+		if k == 0 {
+			return -1
+		}
+		j += k
+		start := j
+		for j < len(s) && isLetter(s[j]) {
+			if n == maxKeyword {
+				return -1
+			}
+			w[n] = s[j] | 0x20
+			n++
+			j++
+		}
+		if j == start {
+			return -1
+		}
+		if isFilterKeyword(string(w[:n])) {
+			return j
+		}
+	}
+	return -1
+}
+
+// isFilterKeyword lists the words filters look for and attackers therefore split
+// with filler (lower case).
+func isFilterKeyword(w string) bool {
+	switch w {
+	case "select", "union", "insert", "update", "delete", "drop", "from", "where",
+		"and", "or", "order", "group", "having", "into", "values", "table", "exec",
+		"execute", "declare", "waitfor", "delay", "sleep", "benchmark", "concat",
+		"char", "substring", "information", "schema", "outfile", "dumpfile",
+		"script", "javascript", "vbscript", "livescript", "alert", "prompt",
+		"confirm", "eval", "expression", "onerror", "onload", "iframe", "svg",
+		"object", "embed", "document", "cookie", "window", "location":
+		return true
+	}
 	return false
 }
 
 // cleanup removes control bytes, replaces SQL block comments by a space and folds
-// runs of blanks.
+// runs of blanks. Filler inside a keyword (see keywordJoin) is removed, so that
+// "uni/**/on" reads "union"; a control byte between two other words is a blank
+// ("SELECT\x00name\x00FROM"), elsewhere it is dropped.
 func cleanup(s string) string {
 	b := make([]byte, 0, len(s))
 	blank := func() {
@@ -434,11 +543,31 @@ func cleanup(s string) string {
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
+		if n := len(b); n > 0 && isLetter(b[n-1]) && (c < 0x20 || c == 0x7f || c == '/' && i+1 < len(s) && s[i+1] == '*') {
+			if end := keywordJoin(letterRunBefore(b, n), s, i); end > 0 {
+				for j := i; j < end; {
+					if isLetter(s[j]) {
+						b = append(b, s[j])
+						j++
+					} else {
+						j += junkLen(s, j)
+					}
+				}
+				i = end - 1
+				continue
+			}
+		}
 		switch {
 		case c == ' ' || c == '\t' || c == '\v' || c == '\f':
 			blank()
-		case c < 0x20 && c != '\r' && c != '\n', c == 0x7f:
-			// dropped: NUL and control bytes hide keywords ("un\x00ion").
+		case c == '\r' || c == '\n':
+			b = append(b, c)
+		case c < 0x20, c == 0x7f:
+			// NUL and control bytes hide keywords ("un\x00ion", handled above) or
+			// separate words ("SELECT\x00name"); next to anything else they are dropped.
+			if n := len(b); n > 0 && isLetter(b[n-1]) && i+1 < len(s) && isLetter(s[i+1]) {
+				blank()
+			}
 		case c == '/' && i+1 < len(s) && s[i+1] == '*':
 			j := i + 2
 			if j < len(s) && s[j] == '!' {
@@ -489,7 +618,9 @@ func hasOverlongLead(s string) bool {
 }
 
 // jsUnescape decodes JavaScript/JSON escapes that spell ASCII characters: \u00XX,
-// \u{XX} and \xXX. Other backslashes (Windows paths, regex snippets) are kept.
+// \u{XX} and \xXX, including NUL and TAB (which cleanup then handles as filler) and
+// the high bytes a 7-bit charset reads as markup (see sevenBitSyntax). Other
+// backslashes (Windows paths, regex snippets) are kept.
 func jsUnescape(s string) string {
 	var b []byte
 	for i := 0; i < len(s); i++ {
@@ -503,10 +634,17 @@ func jsUnescape(s string) string {
 				v, n = hex2(s[i+3], s[i+4]), 6
 			case s[i+1] == 'x':
 				v, n = hex2(s[i+2], s[i+3]), 4
+				if sevenBitSyntax(v) && !(i >= 4 && s[i-4] == '\\' && s[i-3] == 'x' && hex2(s[i-2], s[i-1]) >= 0xc2) {
+					// "\xbcscript\xbe": a charset that ignores the top bit (US-ASCII
+					// read as 7 bits) turns 0xbc into '<', 0xbe into '>', 0xa2 into '"'.
+					// After an escaped UTF-8 lead byte ("\xd0\xbc") it is part of a
+					// character (Cyrillic м), not a stripped byte.
+					v &= 0x7f
+				}
 			default:
 				v = -1
 			}
-			if v >= 0x20 && v < 0x7f {
+			if v >= 0x20 && v < 0x7f || v == 0 || v == '\t' {
 				if b == nil {
 					b = make([]byte, 0, len(s))
 					b = append(b, s[:i]...)
@@ -524,6 +662,12 @@ func jsUnescape(s string) string {
 		return s
 	}
 	return string(b)
+}
+
+// sevenBitSyntax reports whether byte v is markup or quote syntax once its top bit
+// is dropped: 0xbc '<', 0xbe '>', 0xa2 '"', 0xa7 '\”.
+func sevenBitSyntax(v int) bool {
+	return v == 0xbc || v == 0xbe || v == 0xa2 || v == 0xa7
 }
 
 func hex2(a, b byte) int {
