@@ -133,6 +133,10 @@ var attackCases = []struct {
 	{"cmdi", "header:X-Forwarded-For", ";env"},
 	{"cmdi", "query:cmd", "| ps"},
 	{"code_injection", "query:q", "(sy.(st).em)('uname');"},
+	{"ssti", "query:q", "{{4+4}}"},
+	{"ssti", "query:q", `{{ read_file("/etc/shadow") }}`},
+	{"ssti", "query:q", "{{''.__ class __.__ mro __}}"},
+	{"ssti", "query:q", "{% for x in range(3) %}{{x}}{% endfor %}"},
 }
 
 // hardBenign are inputs that look like attacks to keyword matchers but are ordinary.
@@ -365,6 +369,11 @@ var hardBenign = []struct{ where, in string }{
 	{"body:json:code", "return (a.b).c(x)"},
 	{"query:q", "a; b; c"},
 	{"query:q", "Tom & Jerry; set of 3"},
+	{"query:q", "{{ count }} of {{ total }} items"},
+	{"query:q", `{{ format_date("2024-01-01") }}`},
+	{"body:text", "{% for item in items %}<li>{{ item }}</li>{% endfor %}"},
+	{"query:q", "mark fields with __ class __ style underscores"},
+	{"query:q", "{{ 4 }}"},
 }
 
 func TestDetectAttacks(t *testing.T) {
