@@ -133,6 +133,8 @@ var attackCases = []struct {
 	{"cmdi", "header:X-Forwarded-For", ";env"},
 	{"cmdi", "query:cmd", "| ps"},
 	{"code_injection", "query:q", "(sy.(st).em)('uname');"},
+	{"sqli", "body:text", "FrOM information_schema.\n"},
+	{"sqli", "query:q", "x from `information_schema`"},
 	{"ssti", "query:q", "{{4+4}}"},
 	{"ssti", "query:q", `{{ read_file("/etc/shadow") }}`},
 	{"ssti", "query:q", "{{''.__ class __.__ mro __}}"},
@@ -374,6 +376,8 @@ var hardBenign = []struct{ where, in string }{
 	{"body:text", "{% for item in items %}<li>{{ item }}</li>{% endfor %}"},
 	{"query:q", "mark fields with __ class __ style underscores"},
 	{"query:q", "{{ 4 }}"},
+	{"body:text", "The information_schema database describes every table."},
+	{"query:q", "copied from information schema docs"},
 }
 
 func TestDetectAttacks(t *testing.T) {
