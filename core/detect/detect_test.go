@@ -135,6 +135,8 @@ var attackCases = []struct {
 	{"code_injection", "query:q", "(sy.(st).em)('uname');"},
 	{"sqli", "body:text", "FrOM information_schema.\n"},
 	{"sqli", "query:q", "x from `information_schema`"},
+	{"sqli", "body:text", "UnIoN SeLeCt\n"},
+	{"sqli", "query:q", "x union all sElEcT"},
 	{"ssti", "query:q", "{{4+4}}"},
 	{"ssti", "query:q", `{{ read_file("/etc/shadow") }}`},
 	{"ssti", "query:q", "{{''.__ class __.__ mro __}}"},
@@ -378,6 +380,8 @@ var hardBenign = []struct{ where, in string }{
 	{"query:q", "{{ 4 }}"},
 	{"body:text", "The information_schema database describes every table."},
 	{"query:q", "copied from information schema docs"},
+	{"query:q", "Union Select Committee minutes"},
+	{"body:text", "UNION SELECT is a keyword pair; the UNion selected a chair"},
 }
 
 func TestDetectAttacks(t *testing.T) {
