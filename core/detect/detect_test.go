@@ -137,6 +137,9 @@ var attackCases = []struct {
 	{"sqli", "query:q", "x from `information_schema`"},
 	{"sqli", "body:text", "UnIoN SeLeCt\n"},
 	{"sqli", "query:q", "x union all sElEcT"},
+	{"sqli", "body:json:email", "admin@shop.example';"},
+	{"sqli", "query:q", "1; if not exists (select 1 from users) waitfor delay '0:0:5'"},
+	{"xss", "query:q", "x='formaction=//evil.tld"},
 	{"ssti", "query:q", "{{4+4}}"},
 	{"ssti", "query:q", `{{ read_file("/etc/shadow") }}`},
 	{"ssti", "query:q", "{{''.__ class __.__ mro __}}"},
@@ -381,6 +384,9 @@ var hardBenign = []struct{ where, in string }{
 	{"body:text", "The information_schema database describes every table."},
 	{"query:q", "copied from information schema docs"},
 	{"query:q", "Union Select Committee minutes"},
+	{"query:q", "DRESS WITH HAT 18';"},
+	{"body:text", "it's done; if it exists (the file) we skip it"},
+	{"query:q", "the formaction attribute = the URL a button submits to"},
 	{"body:text", "UNION SELECT is a keyword pair; the UNion selected a chair"},
 }
 
