@@ -294,12 +294,18 @@ func overlong2(c, d byte) byte {
 }
 
 // htmlDecode decodes HTML character references, including numeric ones without the
-// trailing semicolon and with leading zeros (&#0000060).
+// trailing semicolon and with leading zeros (&#0000060), and &lbrace/&rbrace without
+// it.
 func htmlDecode(s string) string {
 	if !strings.Contains(s, "&") {
 		return s
 	}
 	d := html.UnescapeString(s)
+	if strings.Contains(d, "&lbrace") || strings.Contains(d, "&rbrace") {
+		// Braces named without the semicolon ("$&lbracejndi:…}"): not a legacy entity,
+		// so html leaves them, but lenient decoders in front of an application do not.
+		d = strings.NewReplacer("&lbrace;", "{", "&lbrace", "{", "&rbrace;", "}", "&rbrace", "}").Replace(d)
+	}
 	return d
 }
 

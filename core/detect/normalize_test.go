@@ -45,6 +45,8 @@ func TestNormalize(t *testing.T) {
 		{"line break before header kept", "x\r\nSet-Cookie: a=b", "x\r\nSet-Cookie: a=b"},
 		{"tab between words", "order\tby", "order by"},
 		{"escaped nul", "SELECT\\x00name", "SELECT name"},
+		{"brace entities without semicolon", "$&lbracejndi:x&rbrace", "${jndi:x}"},
+		{"unknown entity without semicolon kept", "a&lbrack b", "a&lbrack b"},
 		{"seven bit markup escapes", "\\xbcscript\\xbe", "<script>"},
 		{"utf8 continuation not stripped", "\\xd0\\xbcx", "\\xd0\\xbcx"},
 		{"escaped high byte kept", "\\xe9t\\xe9", "\\xe9t\\xe9"},
