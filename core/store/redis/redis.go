@@ -19,9 +19,9 @@
 // approximate sliding-window counters (a small hash per key).
 //
 // Over a single-server client (not a Cluster) concurrent Hits are batched:
-// a call that finds fewer than two Hits in flight is sent at once, and the
-// calls arriving while two are in flight are sent together, as one pipeline
-// of EVALSHAs, when one completes. Each request still costs at most one
+// a call that finds no other Hit in flight is sent at once, and the calls
+// arriving while one is in flight are sent together, as one pipeline of
+// EVALSHAs, as soon as it completes. Each request still costs at most one
 // round trip (a pipeline is one for every request in it), each script still
 // runs atomically, and an idle store adds no latency.
 //
