@@ -158,7 +158,8 @@ func unhex(c byte) (byte, bool) {
 	return 0, false
 }
 
-// percentDecode decodes %XX and %uXXXX escapes. Invalid escapes are kept literally.
+// percentDecode decodes %XX and %uXXXX escapes, and "%X%Y" nibble pairs that spell
+// '/', '\\' or '.'. Invalid escapes are kept literally.
 // '+' becomes a space only when the string contained at least one valid escape, i.e.
 // when it looks form-encoded; a literal "1+1" stays as written.
 func percentDecode(s string) string {
@@ -185,6 +186,22 @@ func percentDecode(s string) string {
 					}
 					b = utf8.AppendRune(b, r)
 					i += 5
+					decoded = true
+					continue
+				}
+			}
+			if i+3 < len(s) && s[i+2] == '%' {
+				// "%2%f", "%5%c": the two nibbles escaped one by one, which some
+				// decoders join into one byte. Only path syntax is taken this way.
+				h, ok1 := unhex(s[i+1])
+				l, ok2 := unhex(s[i+3])
+				if r := h<<4 | l; ok1 && ok2 && (r == '/' || r == '\\' || r == '.') {
+					if b == nil {
+						b = make([]byte, 0, len(s))
+						b = append(b, s[:i]...)
+					}
+					b = append(b, r)
+					i += 3
 					decoded = true
 					continue
 				}
