@@ -105,6 +105,21 @@ func (b *batcher) send(q []*hitCall) {
 		}
 		return
 	}
+	// A caller that gave up while queued is not sent: its request is not
+	// counted, as a lone call with a done context is not.
+	live := q[:0:0]
+	for _, c := range q {
+		if err := c.ctx.Err(); err != nil {
+			c.cmd = redis.NewCmd(ctx)
+			c.cmd.SetErr(err)
+			close(c.done)
+			continue
+		}
+		live = append(live, c)
+	}
+	if q = live; len(q) == 0 {
+		return
+	}
 	sc := b.s.sc.hit
 	_, _ = b.s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for _, c := range q {

@@ -2,9 +2,11 @@ package redisstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -189,5 +191,64 @@ func TestBatchedNoScript(t *testing.T) {
 	}
 	if s.Down() {
 		t.Fatal("NOSCRIPT marked the store down")
+	}
+}
+
+// TestQueuedCallerDeadline: a call queued behind one that a hung Redis
+// holds honours its caller's deadline, is not taken for an outage, and once
+// given up is never sent.
+func TestQueuedCallerDeadline(t *testing.T) {
+	requireBinaries(t)
+	srv := startServer(t, freePort(t, false))
+	c := redis.NewClient(&redis.Options{Addr: srv.addr(), ContextTimeoutEnabled: true})
+	t.Cleanup(func() { c.Close() })
+	s := newStore(t, c, redisstore.Options{OpTimeout: 5 * time.Second, FailClosed: true})
+	ctx := context.Background()
+	before, err := c.DBSize(ctx).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.signal(syscall.SIGSTOP)
+	stopped := true
+	defer func() {
+		if stopped {
+			srv.signal(syscall.SIGCONT)
+		}
+	}()
+	first := make(chan error, 1)
+	go func() {
+		_, err := s.Hit(ctx, twoLimitsOneCounter("10.4.0.1"), time.Now())
+		first <- err
+	}()
+	time.Sleep(100 * time.Millisecond) // the first call is in flight
+	qctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = s.Hit(qctx, twoLimitsOneCounter("10.4.0.2"), start)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("queued call: got %v, want context.DeadlineExceeded", err)
+	}
+	if d := time.Since(start); d > 50*time.Millisecond+faultMargin {
+		t.Fatalf("queued call took %s with a 50ms deadline", d)
+	}
+	srv.signal(syscall.SIGCONT)
+	stopped = false
+	if err := <-first; err != nil {
+		t.Fatalf("the call in flight: %v", err)
+	}
+	if s.Down() {
+		t.Fatal("a caller's deadline marked Redis down")
+	}
+	// The first call made 3 keys; the abandoned one must make none. A
+	// further Hit flushes anything still queued.
+	if _, err := s.Hit(ctx, twoLimitsOneCounter("10.4.0.1"), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	after, err := c.DBSize(ctx).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after != before+3 {
+		t.Fatalf("%d keys made, want 3: the abandoned call was sent", after-before)
 	}
 }
