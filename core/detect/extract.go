@@ -75,6 +75,10 @@ type inspection struct {
 	done   bool
 	best   Result
 	bestAt string
+	// jsonAt is the path of the JSON value being checked, turned into its
+	// location only when the value turns out to carry evidence (joining
+	// paths for every clean value was most of a JSON body's allocations).
+	jsonAt []string
 }
 
 func (in *inspection) run() {
@@ -124,6 +128,9 @@ func (in *inspection) check(v string, cm ctxMask, prefix, name string) {
 	in.res.ProcessedLength += r.ProcessedLength
 	if r.ThreatScore == 0 && len(r.Threats) == 0 {
 		return
+	}
+	if name == "" && in.jsonAt != nil {
+		name = jsonPath(in.jsonAt)
 	}
 	loc := prefix
 	if name != "" {
@@ -456,14 +463,16 @@ func (in *inspection) json(s string) bool {
 				}
 				continue
 			}
-			loc := jsonPath(path)
-			if !contains(in.t.Exclude.BodyFields, loc) {
-				cm := ctxBody
-				if mayBeHost(str) {
-					cm = fieldCtx(cm, jsonField(path), str)
-				}
-				in.check(str, cm, "body:json", loc)
+			if len(in.t.Exclude.BodyFields) > 0 && contains(in.t.Exclude.BodyFields, jsonPath(path)) {
+				continue
 			}
+			cm := ctxBody
+			if mayBeHost(str) {
+				cm = fieldCtx(cm, jsonField(path), str)
+			}
+			in.jsonAt = path
+			in.check(str, cm, "body:json", "")
+			in.jsonAt = nil
 		default:
 			// number, true, false, null: skip the literal
 			j := js.i
