@@ -147,6 +147,8 @@ type Engine struct {
 	errorBodies    map[int]string
 	globalBehavior *behavior.Set
 	passive        bool
+	logRequests    bool       // log_request_level set
+	requestLevel   slog.Level // its level, parsed once
 
 	metrics   Metrics
 	closers   []io.Closer
@@ -177,6 +179,7 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 		e.store = store.NewMemory(store.MemoryOptions{})
 		e.ownsStore = true
 	}
+	e.requestLevel, e.logRequests = parseLevel(cfg.LogRequestLevel)
 	if lvl, ok := parseLevel(cfg.LogSuspiciousLevel); ok {
 		e.sinks = append([]Sink{slogSink{log: e.log, minimum: lvl}}, e.sinks...)
 	}

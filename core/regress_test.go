@@ -3,9 +3,11 @@ package guard
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"math/rand"
 	"mime/multipart"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -128,4 +130,35 @@ func TestDisplayTemplate(t *testing.T) {
 			t.Errorf("displayTemplate(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+func TestLogRequestLevel(t *testing.T) {
+	var buf bytes.Buffer
+	var mu sync.Mutex
+	log := slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	for _, tc := range []struct {
+		level string
+		want  bool
+	}{{"INFO", true}, {"", false}} {
+		buf.Reset()
+		e, _ := newTestEngine(t, func(c *Config) { c.LogRequestLevel = tc.level }, WithLogger(log))
+		serve(e, req{target: "/x"})
+		mu.Lock()
+		got := strings.Contains(buf.String(), "guard: request") && strings.Contains(buf.String(), "path=/x")
+		mu.Unlock()
+		if got != tc.want {
+			t.Errorf("log_request_level %q: logged=%v\n%s", tc.level, got, buf.String())
+		}
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -117,8 +117,8 @@ func (e *Engine) decorate(h http.Header, d *Decision, status int) int {
 
 // finish is the response side after the handler (or the block response).
 func (e *Engine) finish(ctx context.Context, d *Decision, status int) {
-	if lvl, ok := parseLevel(e.cfg.LogRequestLevel); ok {
-		e.log.LogAttrs(ctx, lvl, "guard: request",
+	if e.logRequests {
+		e.log.LogAttrs(ctx, e.requestLevel, "guard: request",
 			slogStr("client_ip", addrString(d.Client)), slogStr("method", d.req.Method()), slogStr("path", d.req.Path()),
 			slogInt("status", status), slogStr("reason", string(d.Reason)))
 	}
