@@ -72,15 +72,10 @@ func (a *app) bans(ctx context.Context, args []string) int {
 	rf := a.addRedisFlags(fs)
 	duration := fs.Duration("duration", time.Hour, "how long the ban lasts (add)")
 	reason := fs.String("reason", "manual", "why, shown in listings and events (add)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return usageCode(err)
+	sub, rest, code, ok := subcommand(fs, args)
+	if !ok {
+		return code
 	}
-	if len(pos) == 0 {
-		fs.Usage()
-		return exitUsage
-	}
-	sub, rest := pos[0], pos[1:]
 	var ip netip.Addr
 	switch sub {
 	case "list":
@@ -92,6 +87,7 @@ func (a *app) bans(ctx context.Context, args []string) int {
 		if len(rest) != 1 {
 			return a.fail(exitUsage, "bans %s: give exactly one IP address", sub)
 		}
+		var err error
 		if ip, err = netip.ParseAddr(rest[0]); err != nil {
 			return a.fail(exitUsage, "bans %s: %q is not an IP address", sub, rest[0])
 		}
@@ -165,15 +161,10 @@ func (a *app) patterns(ctx context.Context, args []string) int {
 	contexts := fs.String("contexts", "", "comma-separated: query, path, header, user-agent, cookie, body; empty means everywhere (add)")
 	description := fs.String("description", "", "free text for operators (add)")
 	replace := fs.Bool("replace", false, "overwrite a stored pattern with the same id (add)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return usageCode(err)
+	sub, rest, code, ok := subcommand(fs, args)
+	if !ok {
+		return code
 	}
-	if len(pos) == 0 {
-		fs.Usage()
-		return exitUsage
-	}
-	sub, rest := pos[0], pos[1:]
 	var p detect.Pattern
 	switch sub {
 	case "list":
@@ -270,4 +261,19 @@ func (a *app) patterns(ctx context.Context, args []string) int {
 		fmt.Fprintf(a.stdout, "removed pattern %s; running engines keep it until they restart\n", rest[0])
 	}
 	return exitOK
+}
+
+// subcommand parses flags and positional arguments and splits off the
+// subcommand; without one it prints usage and returns ok=false with the exit
+// code to use.
+func subcommand(fs *flag.FlagSet, args []string) (sub string, rest []string, code int, ok bool) {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return "", nil, usageCode(err), false
+	}
+	if len(pos) == 0 {
+		fs.Usage()
+		return "", nil, exitUsage, false
+	}
+	return pos[0], pos[1:], 0, true
 }
