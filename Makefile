@@ -7,7 +7,7 @@ ADDR ?= 127.0.0.1:8080
 CONFIG ?= testdata/configs/demo.yaml
 ADAPTER ?= nethttp
 
-.PHONY: all build test test-short vet fmt lint demo bench fuzz detect-report redis-up tidy
+.PHONY: all build test test-short vet fmt lint demo bench fuzz detect-report detect-prose redis-up tidy
 
 all: build test
 
@@ -49,3 +49,8 @@ tidy:
 ## detect-report: run the detection engine over ../shared/corpus and print per-category catch/flag rates
 detect-report:
 	cd core && $(GO) run ./cmd/detect-report -corpus $(abspath ../shared/corpus)
+
+## detect-prose: run the detection engine over documentation and source code on this machine (benign text) and print the flagged share per file kind
+PROSE_DIRS ?= /usr/share/doc,$(shell $(GO) env GOROOT)/src,$(shell $(GO) env GOROOT)/doc
+detect-prose:
+	cd core && $(GO) run ./cmd/detect-report -prose $(PROSE_DIRS) -prose-n 3000

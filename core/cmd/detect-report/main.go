@@ -61,7 +61,17 @@ func main() {
 	stats := flag.Int("stats", 0, "print the N patterns with the highest total time")
 	requests := flag.Bool("requests", false, "also run Inspect over crs_requests.jsonl (whole requests)")
 	reqFP := flag.String("requests-fp", "", "with -requests: print flagged benign_for_rule requests of this category (\"all\" for every category)")
+	prose := flag.String("prose", "", "comma-separated directories of documentation and source code: run Detect over their paragraphs as benign text and print the flagged share (replaces the corpus report)")
+	proseN := flag.Int("prose-n", 2000, "with -prose: paragraphs kept per file kind")
+	proseFP := flag.Bool("prose-fp", false, "with -prose: print every flagged paragraph")
 	flag.Parse()
+	if *prose != "" {
+		if err := runProse(os.Stdout, strings.Split(*prose, ","), *proseN, *proseFP); err != nil {
+			fmt.Fprintln(os.Stderr, "detect-report:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(os.Stdout, *corpus, *misses, *fps, *split, *stats); err != nil {
 		fmt.Fprintln(os.Stderr, "detect-report:", err)
 		os.Exit(1)
