@@ -99,6 +99,14 @@ func (d *Detector) Stats() []PatternStats {
 		ps.Slow = ps.SlowExecutions > 0
 		out = append(out, ps)
 	}
+	for _, id := range anomalyIDs {
+		// Protocol anomaly checks are code, not patterns: counted, not timed.
+		ps := PatternStats{ID: id, Category: "protocol"}
+		if st := d.statsFor(id); st != nil {
+			ps.Executions, ps.Matches = st.executions.Load(), st.matches.Load()
+		}
+		out = append(out, ps)
+	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].AvgTime > out[j].AvgTime })
 	return out
 }

@@ -138,6 +138,7 @@ type ruleset struct {
 	catIdx                map[string]int
 	sqli                  int
 	xss                   int
+	protocol              int
 	// custom is set when custom patterns are loaded: they may match plain tokens,
 	// so the plain-token fast path is off.
 	custom bool
@@ -229,7 +230,7 @@ func (d *Detector) build(custom []Pattern) (*ruleset, error) {
 		rs.catIdx[c] = len(rs.cats)
 		rs.cats = append(rs.cats, c)
 	}
-	rs.sqli, rs.xss = rs.catIdx["sqli"], rs.catIdx["xss"]
+	rs.sqli, rs.xss, rs.protocol = rs.catIdx["sqli"], rs.catIdx["xss"], rs.catIdx["protocol"]
 	for _, p := range d.builtin {
 		add(p, false)
 	}
@@ -284,6 +285,9 @@ func (d *Detector) build(custom []Pattern) (*ruleset, error) {
 			d.stats.Store(rs.pats[i].ID, &patStats{})
 		}
 	}
+	for _, id := range anomalyIDs {
+		d.stats.LoadOrStore(id, &patStats{})
+	}
 	rs.ac = newACMatcher(lits)
 	rs.strongLit = make([]bool, len(lits))
 	rs.wordLit = make([]bool, len(lits))
@@ -308,7 +312,7 @@ func Categories() []string {
 	return []string{
 		"sqli", "xss", "cmdi", "path_traversal", "file_inclusion", "ssrf", "xxe", "ldap",
 		"nosql", "ssti", "code_injection", "deserialization", "crlf", "proto_pollution",
-		"sensitive_file", "recon", "ssi", "xpath",
+		"sensitive_file", "recon", "ssi", "xpath", "protocol",
 	}
 }
 
@@ -381,6 +385,17 @@ func (s *scratch) reset(rs *ruleset) {
 func (d *Detector) Detect(ctx context.Context, content string, where string) Result {
 	start := time.Now()
 	d.requests.Add(1)
+	kind, name, _ := strings.Cut(where, ":")
+	if kind == "header" {
+		if a, ok := headerAnomaly(name, content); ok {
+			res := d.anomalyResult(a, content)
+			res.Context = where
+			setLocation(res.Threats, where)
+			d.threats.Add(1)
+			res.Elapsed = time.Since(start)
+			return res
+		}
+	}
 	s := d.scratch.Get().(*scratch)
 	res := d.detectValue(ctx, s, d.rules.Load(), content, contextOf(where))
 	d.values.Add(s.values)
@@ -429,9 +444,16 @@ func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, con
 		// went through Inspect's decoding carry no '+' from encoding.
 		content = strings.ReplaceAll(content, "+", " ")
 	}
+	anom, anomalous := rawAnomaly(content, cm)
 	norm := Normalize(content)
 	res.ProcessedLength = len(norm)
 	s.reset(rs)
+	if anomalous {
+		// Evidence in the raw bytes, recorded next to what the patterns find in
+		// the normalised text: the strongest category names the attack.
+		d.countAnomaly(anom.id)
+		s.addHit(rs.protocol, anom.threat(content))
+	}
 	any := false
 	rs.ac.scan(norm, func(lit int32, end int) {
 		if rs.wordLit[lit] && len(rs.nearFirst[lit])+len(rs.nearSecond[lit]) > 0 && !wordBounded(norm, end-int(rs.litLen[lit]), end) {

@@ -373,7 +373,7 @@ var hardBenign = []struct{ where, in string }{
 	{"query:q", "iwr is the PowerShell alias, see https://learn.example/iwr"},
 	{"body:text", "line one ends with java\nscript is on the next line"},
 	{"body:text", "see the sandwich/* a comment */es list\r\nSelect a size"},
-	{"query:q", "foo\x00bar and more"},
+	{"body:text", "foo\x00bar and more"},
 	{"body:text", "\\xe9t\\xe9 is how Latin-1 bytes appear in a hex dump"},
 	{"query:q", "the IE res:// scheme, as in res://ieframe/ pages"},
 	{"body:json:code", "const v = opts.version || this.version;"},

@@ -123,7 +123,12 @@ func (in *inspection) check(v string, cm ctxMask, prefix, name string) {
 		v = v[:in.budget]
 	}
 	in.budget -= min(len(v), in.d.cfg.MaxContentLength)
-	r := in.d.detectValue(in.ctx, in.s, in.rs, v, cm)
+	in.report(in.d.detectValue(in.ctx, in.s, in.rs, v, cm), prefix, name)
+}
+
+// report folds one value's result into the request's: a threat ends the inspection,
+// weaker evidence is kept if it is the strongest so far.
+func (in *inspection) report(r Result, prefix, name string) {
 	in.res.OriginalLength += r.OriginalLength
 	in.res.ProcessedLength += r.ProcessedLength
 	if r.ThreatScore == 0 && len(r.Threats) == 0 {
@@ -194,6 +199,12 @@ func (in *inspection) headers() {
 			}
 			continue
 		}
+		if a, ok := headerAnomaly(name, firstOf(vals)); ok && !containsFold(in.t.Exclude.Headers, name) {
+			in.report(in.d.anomalyResult(a, firstOf(vals)), "header", name)
+			if in.done {
+				return
+			}
+		}
 		if in.d.isExcluded(name) || containsFold(in.t.Exclude.Headers, name) {
 			continue
 		}
@@ -248,6 +259,13 @@ func (in *inspection) cookies(h string) {
 		in.check(k, ctxCookie, "cookie-key", "")
 		in.check(v, ctxCookie, "cookie", k)
 	}
+}
+
+func firstOf(vals []string) string {
+	if len(vals) == 0 {
+		return ""
+	}
+	return vals[0]
 }
 
 // mediaType returns the lower-case media type of a Content-Type value without
@@ -359,6 +377,11 @@ func (in *inspection) multipart() bool {
 			// Names that parsers split differently (a;b, a=b, a\b): show the part
 			// header itself to the protocol patterns.
 			in.check("Content-Disposition: "+cd, ctxBody, "body:multipart-header", name)
+		}
+		if ct := p.Header.Get("Content-Type"); ct != "" && strings.Contains(strings.ToLower(ct), "charset") {
+			// A charset on a part: shown to the protocol patterns, which know the
+			// ones used to hide text from inspection.
+			in.check("Content-Type: "+ct, ctxBody, "body:multipart-header", name)
 		}
 		in.check(name, ctxBody, "body:multipart-name", "")
 		if file != "" {
