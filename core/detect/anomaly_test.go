@@ -40,6 +40,8 @@ func TestProtocolAnomaliesDetect(t *testing.T) {
 		{"a cookie called version", "cookie:c", "version=1", ""},
 		{"UTF-16 multipart part", "body:text", "--b\r\nContent-Disposition: form-data; name=\"a\"\r\nContent-Type: text/plain; charset=utf-16\r\n\r\nx\r\n--b--", "proto-multipart-charset"},
 		{"UTF-8 multipart part", "body:text", "--b\r\nContent-Disposition: form-data; name=\"a\"\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nx\r\n--b--", ""},
+		{"multipart file name climbing", "body:text", "--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"../../var/www/shell.php\"\r\n\r\nx\r\n--b--", "pt-multipart-filename"},
+		{"multipart file name with dots", "body:text", "--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"report..v2.pdf\"\r\n\r\nx\r\n--b--", ""},
 		{"prose about Shift_JIS", "body:text", "Our legacy pages are served as Content-Type: text/html; charset=Shift_JIS, please convert them.", ""},
 	}
 	for _, tc := range cases {
