@@ -1,0 +1,57 @@
+package detect
+
+import (
+	"context"
+	"testing"
+)
+
+// proseBenign are documentation and code fragments of the kinds the prose report
+// (detect-report -prose) found flagged: each pins a rule that now needs attack grammar,
+// not just a file name or a keyword, written for these tests.
+var proseBenign = []struct{ where, in string }{
+	{"body:text", "If the check succeeds the promise resolves. The example below checks whether\n`/etc/passwd` is readable by the current process."},
+	{"body:text", "On most systems the /etc/passwd file lists local accounts; passwords live in /etc/shadow."},
+	{"query:q", "the /etc/hosts file maps names to addresses"},
+	{"body:text", "* zlib: fix an assertion on truncated input (J. Doe)\n* http: close idle sockets sooner"},
+	{"body:text", "Open file:///C:/work/app/index.html in the browser to preview the build."},
+	{"body:text", "{\"virtualService\": {\"serviceName\": \"orders.svc.cluster.local\", \"mesh\": \"prod\"}}"},
+	{"query:q", "Run it, then:\n  >>> parse('http://localhost/a/b')\n  >>> parse('http://example.org/')"},
+	{"body:text", "static void init(struct ctx *c, void (*cb)(void*))\n{\n\tmemset(c, 0, sizeof *c);\n}"},
+	{"body:text", "const char *zerr OF((gzFile, int *));"},
+	{"body:text", "do {\n    p = next(p);\n    count++;\n} while (p != NULL);"},
+	{"body:text", "check() {\n  probe >/dev/null || { echo missing; return 1; }\n}"},
+	{"body:text", "var text = '';\nvar menu = root.firstChild;\nif (!menu) return;"},
+}
+
+func TestProseBenign(t *testing.T) {
+	d := newTestDetector(t)
+	for _, tc := range proseBenign {
+		r := d.Detect(context.Background(), tc.in, tc.where)
+		if r.IsThreat {
+			t.Errorf("Detect(%q, %s) flagged: %+v", tc.in, tc.where, r.Threats)
+		}
+	}
+}
+
+// TestNarrowedRulesStillCatch: the attacks the narrowed rules exist for.
+func TestNarrowedRulesStillCatch(t *testing.T) {
+	d := newTestDetector(t)
+	for _, tc := range []struct{ where, in string }{
+		{"query:file", "/etc/passwd"},
+		{"query:file", "../../../etc/shadow"},
+		{"query:file", "file:///etc/passwd"},
+		{"query:file", "file:///c:/windows/win.ini"},
+		{"query:file", "zlib://../../index.php"},
+		{"query:url", "http://localhost:8080/admin"},
+		{"query:url", "http://kubernetes.default.svc/api/v1/secrets"},
+		{"query:user", "admin*))%00"},
+		{"query:user", "*)(uid=*))(|(uid=*"},
+		{"query:q", "x'; return true; var y='"},
+		{"query:q", "a';do{}while(true);'"},
+		{"query:tpl", "{{'/etc/passwd'|file_excerpt(1,30)}}"},
+	} {
+		if r := d.Detect(context.Background(), tc.in, tc.where); !r.IsThreat {
+			t.Errorf("Detect(%q, %s) not a threat: %+v", tc.in, tc.where, r)
+		}
+	}
+}
