@@ -49,6 +49,11 @@ var xssQualityAttacks = []struct{ where, in string }{
 	{"query:q", "<p style=x:expression\\28 alert(1)\\29>"},
 	{"query:q", "<div style=\"binding: url(//attacker.example/b.xml#x)\">"},
 	{"query:q", "<div style=\"background:\\75\\72\\6c(//attacker.example/a.png)\">"},
+	{"query:q", "<p style=\"font-family:'x',;a\\3c img\\20 src\\3d x'\">"},
+	{"query:q", "<span style=\"color:blue}body{background:red\">x</span>"},
+	{"query:q", "<b style=\"[x]color:red\">x</b>"},
+	{"query:q", "<style>p{font:serif[x;color:red}</style>"},
+	{"query:q", "<i style=\"background:url(/img/;color:red;/*x.png)\">x</i>"},
 	// IE-only machinery
 	{"query:q", "<?import namespace=\"v\" implementation=\"#default#vml\">"},
 	{"query:q", "<span datasrc=#island datafld=body dataformatas=html></span>"},
@@ -117,6 +122,13 @@ var xssRuleBenign = []struct{ where, in string }{
 	{"query:q", "<p style=\"font-family:'\\201c'\">quote</p>"},
 	{"query:q", "<i style=\"content:'\\f101'\"></i>"},
 	{"query:q", "<link rel=\"stylesheet\" href=\"/css/site.css\">"},
+	{"query:q", "<td style=\"text-align:center\">x</td>"},
+	{"query:q", "<div style=\"{{ css }}\">x</div>"},
+	{"query:q", "<div style=\"width: ${w}px\">x</div>"},
+	{"query:q", "<div style={{color: \"red\"}}>x</div>"},
+	{"query:q", "<style>input[type=text]{border:1px solid}</style>"},
+	{"query:q", "<div style=\"background:url(data:image/png;base64,iVBORw0KGgo=)\">"},
+	{"query:q", "<span style=\"font-family:'Segoe UI', Arial\">x</span>"},
 }
 
 func TestXSSQualityAttacks(t *testing.T) {
