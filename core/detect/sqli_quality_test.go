@@ -59,6 +59,40 @@ func TestSQLiQuality(t *testing.T) {
 		{"query:q", "n = len(items) if items != '' else 0", false},
 		{"query:q", "var tail = location.hash.substr(1);\nif (tail === '') return;", false},
 		{"query:q", "y = sqrt(2*x + 1) - sin(3*x)", false},
+
+		// A quote then a comment: the tail of an option in quotes is not a comment,
+		// nor is C's preprocessor line after ");".
+		{"query:user", "carol'-- ", true},
+		{"query:user", "carol';# trailing", true},
+		{"query:q", "merge and rebase now accept \"--quiet\"", false},
+		{"query:q", "report(\"not supported\");\n#endif", false},
+		{"query:q", "printf(\"------------------------\\n\\n\");", false},
+
+		// A quote then a statement: an opening quote in prose is not a break-out.
+		{"query:id", "7'union select name from users--", true},
+		{"query:q", "The \"DROP TABLE audit\" statement is now logged", false},
+
+		// SLEEP as an SQL operand, not a program statement.
+		{"query:id", "5 AND SLEEP(4)", true},
+		{"query:id", "5'||sleep(4)||'", true},
+		{"query:q", ">>> from time import sleep\n>>> sleep(3)", false},
+
+		// SQLite catalog only as a table read.
+		{"query:id", "1 UNION SELECT sql FROM sqlite_master--", true},
+		{"query:q", "The prepare step returns SQLITE_SCHEMA errors when the schema changed", false},
+
+		// Comment-newline obfuscation, not a link or a Python comment.
+		{"query:id", "1--ab\nOR--cd\n5=5", true},
+		{"query:q", "see <a href=\"#opts\">OPTIONS</a>\n or the manual", false},
+		{"query:q", "#\nfrom decimal import Decimal", false},
+
+		// Names and maths.
+		{"query:q", "Amy Tan (3):\n      docs: fix typo", false},
+		{"query:q", "the crc32(), adler32() and uncompress() helpers", false},
+
+		// Float DoS value, not DBL_MIN as printed by every language.
+		{"body:text", "amount=2.2250738585072011e-308", true},
+		{"query:q", "const smallestNormal = 2.2250738585072014e-308 // 0x1p-1022", false},
 	}
 	for _, tc := range cases {
 		r := d.Detect(context.Background(), tc.in, tc.where)
