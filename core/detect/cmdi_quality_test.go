@@ -54,6 +54,22 @@ var cmdiQualityAttacks = []struct {
 	{"query:q", `if "%os%"=="Windows_NT" echo nt`},
 	{"query:q", "if (x) == (x) echo same"},
 	{"query:q", "diff <(ls /) <(ls /tmp)"},
+	// leading quote then a command, batch loops, shell-only expansions
+	{"query:q", "'ls -la /var/www/"},
+	{"query:q", "\"net user guest /active:yes"},
+	{"query:q", "';hostname"},
+	{"query:q", "for %i in (*.bat) do type %i"},
+	{"body:text", "for /f \"tokens=*\" %%a in ('whoami') do echo %%a"},
+	{"query:q", "$[6 7]"},
+	{"body:text", "~+"},
+	{"query:q", "!-3!-4"},
+	{"query:q", "alias -g q=id"},
+	{"query:q", "`tail -n 5 /etc/group`"},
+	// PHP
+	{"query:q", ";phpversion();"},
+	{"query:q", "$f //x\n['k'] (1)"},
+	{"query:q", "{php}echo 1;{/php}"},
+	{"query:q", "{{ '/etc/hosts'|file_excerpt(1,5) }}"},
 	// template probes
 	{"query:q", "${'a'.concat('b')}"},
 }
@@ -102,6 +118,11 @@ var cmdiQualityBenign = []struct {
 	{"query:q", "// Contains types. [{id, address, size, ptrspan, name length, name string} ...]"},
 	{"query:q", "const x = stat('.');"},
 	{"query:q", "btnToActive.label = `${text.textContent} (${btnToActive.dataset.label})`;"},
+	{"query:q", "This API converts the C `int64_t` type to the JavaScript `BigInt` type."},
+	{"body:text", "type MapZone struct {\n\tTerritory string `xml:\"territory,attr\"`\n\tType string `xml:\"type,attr\"`\n}"},
+	{"query:q", "The range ~+5% to ~-3% is typical."},
+	{"query:q", "for each item in (list) do something"},
+	{"query:q", "You can use an alias for it, e.g. alias gs to git status."},
 	// shell scripts: assignments and arguments
 	{"body:text", "CURR_DIR=$(pwd)\nfor arg in \"$@\"\ndo\n  echo \"$arg\"\ndone"},
 	{"body:text", "da=\"test$N $(date) $RANDOM\""},
