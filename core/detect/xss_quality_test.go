@@ -64,6 +64,7 @@ var xssQualityAttacks = []struct{ where, in string }{
 	{"query:q", "<script src=//attacker.example/x.js></script>"},
 	{"query:q", "</script><img src=x onerror=alert(1)>"},
 	{"query:q", "<script>x=1;confirm(x)//"},
+	{"query:q", "<SCRIPT SRC=//attacker.example/j.js?<P>"},
 	// JSX-style braces that still run script in HTML
 	{"query:q", "<button onclick={alert(1)}>x</button>"},
 	{"query:q", "<x onmouseover={ top.alert(1) }>"},
