@@ -20,6 +20,8 @@ var proseBenign = []struct{ where, in string }{
 	{"body:text", "const char *zerr OF((gzFile, int *));"},
 	{"body:text", "do {\n    p = next(p);\n    count++;\n} while (p != NULL);"},
 	{"body:text", "check() {\n  probe >/dev/null || { echo missing; return 1; }\n}"},
+	{"body:text", "<!-- history\nadded: v2.1.0\nchanges:\n  - version: v3.0.0\n    description: `strict` is now the default and `loose()` was removed.\n-->"},
+	{"query:q", "<!-- TODO: document `retry` and `backoff` options -->"},
 	{"body:text", "var text = '';\nvar menu = root.firstChild;\nif (!menu) return;"},
 }
 
@@ -49,6 +51,8 @@ func TestNarrowedRulesStillCatch(t *testing.T) {
 		{"query:q", "x'; return true; var y='"},
 		{"query:q", "a';do{}while(true);'"},
 		{"query:tpl", "{{'/etc/passwd'|file_excerpt(1,30)}}"},
+		{"query:q", "<!--`<img src=x onerror=alert(1)>-->"},
+		{"query:q", "<!--[if gte IE 4]><script>alert(1)</script><![endif]-->"},
 	} {
 		if r := d.Detect(context.Background(), tc.in, tc.where); !r.IsThreat {
 			t.Errorf("Detect(%q, %s) not a threat: %+v", tc.in, tc.where, r)
