@@ -70,6 +70,13 @@ var cmdiQualityAttacks = []struct {
 	{"query:q", "$f //x\n['k'] (1)"},
 	{"query:q", "{php}echo 1;{/php}"},
 	{"query:q", "{{ '/etc/hosts'|file_excerpt(1,5) }}"},
+	{"query:q", "print_r(scandir('/var/www'))"},
+	{"query:q", "open('|uname -a').read"},
+	{"body:text", "@(6*7)"},
+	{"query:q", "; find / -perm -4000"},
+	{"query:q", "$(`cat /etc/hosts`)"},
+	{"body:text", "Content-Disposition: form-data; name='f'; filename='x. phtml'"},
+	{"query:q", "( ) { :; }; /usr/bin/id"},
 	// template probes
 	{"query:q", "${'a'.concat('b')}"},
 }
@@ -123,6 +130,8 @@ var cmdiQualityBenign = []struct {
 	{"query:q", "The range ~+5% to ~-3% is typical."},
 	{"query:q", "for each item in (list) do something"},
 	{"query:q", "You can use an alias for it, e.g. alias gs to git status."},
+	{"query:q", "Use File.open('data.txt') to read it; pipes are written as 'a|b' in the grammar."},
+	{"query:q", "Send an email to @(support) for help (1+2 business days)."},
 	// shell scripts: assignments and arguments
 	{"body:text", "CURR_DIR=$(pwd)\nfor arg in \"$@\"\ndo\n  echo \"$arg\"\ndone"},
 	{"body:text", "da=\"test$N $(date) $RANDOM\""},
