@@ -22,6 +22,9 @@ var proseBenign = []struct{ where, in string }{
 	{"body:text", "check() {\n  probe >/dev/null || { echo missing; return 1; }\n}"},
 	{"body:text", "<!-- history\nadded: v2.1.0\nchanges:\n  - version: v3.0.0\n    description: `strict` is now the default and `loose()` was removed.\n-->"},
 	{"query:q", "<!-- TODO: document `retry` and `backoff` options -->"},
+	{"body:text", "List<Object> rows = new ArrayList<>();\nMap<String, List<Object>> byKey = new HashMap<>();"},
+	{"body:text", "void Init(Local<Object> exports, Local<Object> module) {\n  Register(module, \"exports\", Create);\n}"},
+	{"query:q", "Promise<Embed> load(); Class<Applet> c; std::vector<Frame> frames;"},
 	{"body:text", "var text = '';\nvar menu = root.firstChild;\nif (!menu) return;"},
 }
 
@@ -52,6 +55,9 @@ func TestNarrowedRulesStillCatch(t *testing.T) {
 		{"query:q", "a';do{}while(true);'"},
 		{"query:tpl", "{{'/etc/passwd'|file_excerpt(1,30)}}"},
 		{"query:q", "<!--`<img src=x onerror=alert(1)>-->"},
+		{"query:q", "x<script>alert(1)</script>"},
+		{"query:q", "x<Script>alert(document.cookie)</Script>"},
+		{"query:q", "XXX<style>*{background:url(javascript:alert(1))}</style>"},
 		{"query:q", "<!--[if gte IE 4]><script>alert(1)</script><![endif]-->"},
 	} {
 		if r := d.Detect(context.Background(), tc.in, tc.where); !r.IsThreat {

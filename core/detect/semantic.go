@@ -41,7 +41,7 @@ func (d *Detector) semantic(s *scratch, rs *ruleset, norm string) {
 	}
 	if s.touch[rs.xss] || strings.IndexByte(norm, '<') >= 0 {
 		if libinjection.IsXSS(norm) && (!strings.Contains(norm, "<?") || libinjection.IsXSS(stripXMLDecl(norm))) &&
-			!commentBacktickOnly(norm) {
+			!commentBacktickOnly(norm) && !typeParamsOnly(norm) {
 			s.addHit(rs.xss, Threat{
 				Type: "libinjection", Category: "xss", Pattern: "xss",
 				Match: excerpt(norm, 0, min(len(norm), 80)), Score: libXSSWeight,
@@ -60,6 +60,55 @@ func commentBacktickOnly(norm string) bool {
 		return false
 	}
 	return !libinjection.IsXSS(strings.ReplaceAll(norm, "`", "'"))
+}
+
+// typeParamsOnly reports a verdict that rests on type parameters in code read as
+// tags: List<Object>, Promise<Embed>, Class<Applet> in Java, C++, TypeScript or C#.
+// A '<' glued to an identifier, opening a capitalised name and closed by '>' around
+// nothing but type names, commas and dots is neutralised (innermost first, so Map<K, List<Object>> unwinds);
+// if libinjection still sees XSS, markup remains and the verdict stands. The patterns
+// keep seeing the original text, so x<script>alert(1)</script> is still caught there.
+func typeParamsOnly(norm string) bool {
+	if !gluedAngle(norm) {
+		return false
+	}
+	b := []byte(norm)
+	for pass := 0; pass < 4; pass++ {
+		changed := false
+		for i := 1; i < len(b); i++ {
+			if b[i] != '<' || !isTypeChar(b[i-1]) || b[i-1] == ' ' || i+1 >= len(b) || b[i+1] < 'A' || b[i+1] > 'Z' {
+				continue // type names are capitalised: XXX<style> stays a tag
+			}
+			j := i + 1
+			for j < len(b) && (isTypeChar(b[j]) || b[j] == ',') {
+				j++
+			}
+			if j < len(b) && b[j] == '>' && j > i+1 {
+				b[i], b[j] = ' ', ' '
+				changed = true
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	return !libinjection.IsXSS(string(b))
+}
+
+// gluedAngle reports a '<' right after an identifier character.
+func gluedAngle(s string) bool {
+	for i := 1; i < len(s); i++ {
+		if s[i] == '<' && isTypeChar(s[i-1]) && s[i-1] != ' ' {
+			return true
+		}
+	}
+	return false
+}
+
+// isTypeChar reports bytes of a type expression: identifiers, dots, '?', '[]', '*',
+// '&', '::' and the blank after a comma.
+func isTypeChar(c byte) bool {
+	return isWordByte(c) || c == '.' || c == '?' || c == '[' || c == ']' || c == '*' || c == '&' || c == ':' || c == ' '
 }
 
 // strongFingerprint reports libinjection fingerprints that ordinary text practically
