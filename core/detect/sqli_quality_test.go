@@ -114,6 +114,14 @@ func TestSQLiQuality(t *testing.T) {
 		{"query:q", "--TEST--\nplain\n--INPUT--\nSELECT 1\n", false},
 		{"query:q", "return f\"<Point({self.x}, {self.y})>\"", false},
 		{"query:q", "alert = self.version()\n# keep the socket open", false},
+
+		// SQL Server and MySQL names in prose.
+		{"query:q", "Run EXEC sp_help 'dbo.Orders' to list the columns.", false},
+		{"query:q", "information_schema.tables lists every table the account can see", false},
+		{"query:q", "The load_file() function needs the FILE privilege.", false},
+		{"query:id", "1; exec master..xp_cmdshell 'dir'", true},
+		{"query:id", "-1 union select table_name from information_schema.tables", true},
+		{"query:id", "0 union select load_file('/etc/hosts')", true},
 	}
 	for _, tc := range cases {
 		r := d.Detect(context.Background(), tc.in, tc.where)
