@@ -24,6 +24,11 @@ func TestDetectionBlocksAndEmitsEvent(t *testing.T) {
 		{"xss in json body", req{method: "POST", target: "/api", body: `{"comment":"<script>alert(document.cookie)</script>"}`, header: map[string]string{"Content-Type": "application/json"}}, 403},
 		{"traversal in path", req{target: "/files/..%2f..%2f..%2fetc%2fpasswd"}, 403},
 		{"cmdi in form", req{method: "POST", target: "/ping", body: "host=" + url.QueryEscape("127.0.0.1; cat /etc/passwd"), header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}}, 403},
+		{"NUL byte in a query value", req{target: "/download?file=report.pdf%00.txt"}, 403},
+		{"httpoxy Proxy header", req{target: "/search?q=shoes", header: map[string]string{"Proxy": "http://203.0.113.9:3128"}}, 403},
+		{"obsolete Request-Range header", req{target: "/search?q=shoes", header: map[string]string{"Request-Range": "bytes=0-0,1-1,2-2"}}, 403},
+		{"ordinary Range header", req{target: "/search?q=shoes", header: map[string]string{"Range": "bytes=0-1023"}}, 200},
+		{"Latin-1 query", req{target: "/search?q=M%FCnchen"}, 200},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
