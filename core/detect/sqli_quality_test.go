@@ -122,6 +122,9 @@ func TestSQLiQuality(t *testing.T) {
 		{"query:id", "1; exec master..xp_cmdshell 'dir'", true},
 		{"query:id", "-1 union select table_name from information_schema.tables", true},
 		{"query:id", "0 union select load_file('/etc/hosts')", true},
+		{"query:user", "5\" and +\"5", true},
+		{"query:q", "answer \"yes\" or \"no", false},
+		{"query:id", "-2 union select name from sysusers", true},
 	}
 	for _, tc := range cases {
 		r := d.Detect(context.Background(), tc.in, tc.where)
