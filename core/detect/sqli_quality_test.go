@@ -125,6 +125,17 @@ func TestSQLiQuality(t *testing.T) {
 		{"query:user", "5\" and +\"5", true},
 		{"query:q", "answer \"yes\" or \"no", false},
 		{"query:id", "-2 union select name from sysusers", true},
+
+		// Maths is not SQL: trigonometric calls count only as SQL operands.
+		{"query:id", "select cos(0),2 from dual where 1=1", true},
+		{"query:q", "f = sin(x) * cos(x)\nassert limit(sin(x)/x, x, 0) == 1", false},
+		{"query:q", "z = sqrt(x - 3) + sqrt(x) - 3", false},
+		// Documentation shapes.
+		{"query:q", "Packages that add a systemd-sysusers snippet in #DEBHELPER#.", false},
+		{"query:q", "shorter than the default --help\n and --version output", false},
+		{"query:q", "Title \"#aaffaa\"\n---------------", false},
+		{"query:q", "<!-- keep \"one logical change\" -->", false},
+		{"query:q", "<h3><a name=\"shutdown\">The shutdown of the server</a></h3>", false},
 	}
 	for _, tc := range cases {
 		r := d.Detect(context.Background(), tc.in, tc.where)
