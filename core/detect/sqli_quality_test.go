@@ -136,6 +136,8 @@ func TestSQLiQuality(t *testing.T) {
 		{"query:q", "Title \"#aaffaa\"\n---------------", false},
 		{"query:q", "<!-- keep \"one logical change\" -->", false},
 		{"query:q", "<h3><a name=\"shutdown\">The shutdown of the server</a></h3>", false},
+		{"query:id", "4) OR (3=3)#", true},
+		{"query:q", "b = int(ceil(sqrt(self.count)))  # pivot block size\nreturn b", false},
 	}
 	for _, tc := range cases {
 		r := d.Detect(context.Background(), tc.in, tc.where)
