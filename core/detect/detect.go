@@ -381,10 +381,24 @@ func (s *scratch) reset(rs *ruleset) {
 
 // Detect inspects one value. where names its location ("query:q", "header:Referer",
 // "body:json:user.name", "path", …); its prefix selects which patterns apply (see
-// Pattern.Contexts). An unknown prefix applies every pattern.
+// Pattern.Contexts). An unknown prefix applies every pattern. Exactly "body:json" or
+// "body:xml" means content is a whole document of that type: it is walked as
+// Inspect walks such a body.
 func (d *Detector) Detect(ctx context.Context, content string, where string) Result {
 	start := time.Now()
 	d.requests.Add(1)
+	if where == "body:xml" || where == "body:json" {
+		// A whole XML or JSON document: inspected as Inspect inspects such a body
+		// (XML: the raw text, then every attribute value and text node; JSON: every
+		// key and value at any depth, or the text when it does not parse).
+		res := d.Inspect(ctx, &Target{Method: "POST", ContentType: "application/" + where[len("body:"):], Body: []byte(content)})
+		if res.Context == "" || res.Context == "body:text" {
+			// Not parsable as the declared type: read as text, at the caller's location.
+			res.Context = where
+			setLocation(res.Threats, where)
+		}
+		return res
+	}
 	kind, name, _ := strings.Cut(where, ":")
 	if kind == "header" {
 		if a, ok := headerAnomaly(name, content); ok {
@@ -516,7 +530,7 @@ func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, con
 			}
 		}
 	}
-	d.semantic(s, rs, norm)
+	d.semantic(s, rs, norm, cm)
 	if len(s.hits) == 0 {
 		if cacheIt && ctx.Err() == nil {
 			d.clean.store(h, rs, key, cm, res.ProcessedLength)

@@ -406,7 +406,8 @@ func TestDetectAttacks(t *testing.T) {
 			if !r.IsThreat {
 				t.Fatalf("not detected (score %.2f, threats %+v)", r.ThreatScore, r.Threats)
 			}
-			if len(r.Threats) == 0 || r.Threats[0].Location != tc.where {
+			if len(r.Threats) == 0 || !strings.HasPrefix(r.Threats[0].Location, tc.where) {
+				// A whole JSON/XML document is walked: the location names the member.
 				t.Fatalf("threat location = %+v, want %q", r.Threats, tc.where)
 			}
 			found := false

@@ -3,6 +3,7 @@ package detect
 import (
 	"bytes"
 	"context"
+	"encoding/xml"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -302,7 +303,7 @@ func (in *inspection) body() {
 			in.text(s, "body:text")
 		}
 	case mt == "application/xml" || mt == "text/xml" || strings.HasSuffix(mt, "+xml"):
-		in.text(s, "body:xml")
+		in.xml(s)
 	case mt == "":
 		// No declared type: parse what it looks like. A JSON document as JSON; a
 		// single-line k=v body as a form (what clients that omit the header send);
@@ -325,9 +326,53 @@ func (in *inspection) body() {
 	}
 }
 
+// xml inspects an XML document: the raw text for declarations (DOCTYPE, ENTITY,
+// XInclude, processing instructions) and markup the patterns know, then every
+// attribute value and text node (CDATA included) as a value of its own, located by
+// element path. A document that stops parsing keeps what was read so far; the raw
+// pass has seen all of it.
+func (in *inspection) xml(s string) {
+	in.textCtx(s, ctxBody|ctxRawXML, "body:xml")
+	dec := xml.NewDecoder(strings.NewReader(s))
+	dec.Strict = false
+	dec.AutoClose = xml.HTMLAutoClose
+	dec.Entity = xml.HTMLEntity
+	var path []string
+	for !in.done {
+		tok, err := dec.RawToken()
+		if err != nil {
+			return
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if len(path) < maxJSONDepth {
+				path = append(path, t.Name.Local)
+			}
+			for _, a := range t.Attr {
+				in.check(a.Value, fieldCtx(ctxBody, a.Name.Local, a.Value), "body:xml", strings.Join(path, ".")+"@"+a.Name.Local)
+			}
+		case xml.EndElement:
+			if len(path) > 0 {
+				path = path[:len(path)-1]
+			}
+		case xml.CharData:
+			if v := strings.TrimSpace(string(t)); v != "" {
+				el := ""
+				if len(path) > 0 {
+					el = path[len(path)-1]
+				}
+				in.check(v, fieldCtx(ctxBody, el, v), "body:xml", strings.Join(path, "."))
+			}
+		}
+	}
+}
+
 // text inspects a body as text in windows of MaxContentLength bytes that overlap by a
 // little, so an attack straddling two windows is still seen whole in one.
-func (in *inspection) text(s, prefix string) {
+func (in *inspection) text(s, prefix string) { in.textCtx(s, ctxBody, prefix) }
+
+// textCtx is text with the context bits to inspect the windows in.
+func (in *inspection) textCtx(s string, cm ctxMask, prefix string) {
 	win := in.d.cfg.MaxContentLength
 	const overlap = 256
 	for off := 0; off < len(s) && !in.done && in.budget > 0; {
@@ -337,10 +382,10 @@ func (in *inspection) text(s, prefix string) {
 			// accidental matches; an attack is printable, so inspect the printable
 			// runs long enough to carry one.
 			if p := printableRuns(w); p != "" {
-				in.check(p, ctxBody, prefix, "")
+				in.check(p, cm, prefix, "")
 			}
 		} else {
-			in.check(w, ctxBody, prefix, "")
+			in.check(w, cm, prefix, "")
 		}
 		if end == len(s) {
 			break
@@ -480,8 +525,9 @@ func (in *inspection) json(s string) bool {
 					}
 					in.check(key, ctxBody, "body:json-key", "")
 					if n := len(path); n >= 2 && str == "prototype" && path[n-2] == "constructor" {
-						// {"constructor":{"prototype":…}} reaches Object.prototype.
-						in.check("constructor.prototype", ctxBody, "body:json-key", "")
+						// {"constructor":{"prototype":…}} reaches Object.prototype. (Spelt
+						// with brackets: "constructor.prototype" would pass as a plain token.)
+						in.check(`constructor["prototype"]`, ctxBody, "body:json-key", "")
 					}
 				}
 				continue

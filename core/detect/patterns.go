@@ -72,6 +72,12 @@ const (
 	ctxCookie
 	ctxBody
 	ctxAll = ctxQuery | ctxPath | ctxHeader | ctxUA | ctxCookie | ctxBody
+
+	// ctxRawXML is not a context patterns select: it marks a whole XML document,
+	// whose elements and namespaces are the format, not content. Patterns still run
+	// on it (DOCTYPE/ENTITY declarations live there); libinjection's HTML verdict does
+	// not, its text and attribute values are inspected one by one instead.
+	ctxRawXML ctxMask = 1 << 7
 )
 
 // ctxByName maps a context name of Pattern.Contexts to its bits.

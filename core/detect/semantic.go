@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/corazawaf/libinjection-go"
@@ -20,7 +21,7 @@ const (
 // semantic runs the libinjection tokenisers, gated so that clean input does not pay for
 // them: SQLi only when the value has a quote or some SQL pattern's literal was seen,
 // XSS only when it has '<' or some XSS literal was seen.
-func (d *Detector) semantic(s *scratch, rs *ruleset, norm string) {
+func (d *Detector) semantic(s *scratch, rs *ruleset, norm string, cm ctxMask) {
 	if len(norm) < 2 {
 		return
 	}
@@ -39,9 +40,9 @@ func (d *Detector) semantic(s *scratch, rs *ruleset, norm string) {
 			}, strings.HasPrefix(fp, "E"))
 		}
 	}
-	if s.touch[rs.xss] || strings.IndexByte(norm, '<') >= 0 {
+	if cm&ctxRawXML == 0 && (s.touch[rs.xss] || strings.IndexByte(norm, '<') >= 0) {
 		if libinjection.IsXSS(norm) && (!strings.Contains(norm, "<?") || libinjection.IsXSS(stripXMLDecl(norm))) &&
-			!commentBacktickOnly(norm) && !typeParamsOnly(norm) {
+			!commentBacktickOnly(norm) && !typeParamsOnly(norm) && !inertMarkupOnly(norm) {
 			s.addHit(rs.xss, Threat{
 				Type: "libinjection", Category: "xss", Pattern: "xss",
 				Match: excerpt(norm, 0, min(len(norm), 80)), Score: libXSSWeight,
@@ -109,6 +110,51 @@ func gluedAngle(s string) bool {
 // '&', '::' and the blank after a comma.
 func isTypeChar(c byte) bool {
 	return isWordByte(c) || c == '.' || c == '?' || c == '[' || c == ']' || c == '*' || c == '&' || c == ':' || c == ' '
+}
+
+// inertMarkup matches markup libinjection's HTML tokenizer reports although a browser
+// runs nothing for it: namespace declarations pointing at http(s) URLs, an HTML
+// doctype, a style attribute of plain declarations (colours, lengths, rgb()/calc()
+// values; nothing that loads or evaluates: url(), expression(), binding, @import,
+// escapes, comments), and a JSX handler that only names or defines a function
+// (onClick={save}, onClick={() => setOpen(true)}). Iframes and embeds are not on the
+// list: framing another site into a page is HTML injection.
+var inertMarkup = regexp.MustCompile(`(?i)` +
+	`\bxmlns(?::[\w-]+)?\s*=\s*(?:"https?://[^"<>]*"|'https?://[^'<>]*')` +
+	`|<!doctype\s+html[^>\[<]*>` +
+	`|\bstyle\s*=\s*(?:"(?:[\w\s:;#%.,!-]|(?:rgba?|hsla?|calc|var)\([\w\s%.,+*/-]*\))*"|'(?:[\w\s:;#%.,!-]|(?:rgba?|hsla?|calc|var)\([\w\s%.,+*/-]*\))*')` +
+	`|\bon[a-z]+\s*=\s*\{\s*(?:[\w.]+|\([\w\s,]*\)\s*=>[^{}<>]*)\}`)
+
+// inertMarkupOnly reports a libinjection XSS verdict that rests only on inert markup
+// (see inertMarkup): with that markup blanked the value must still be XSS to count.
+// Script URLs, handlers with code and markup beside the inert parts keep the verdict,
+// and the patterns see the original text either way. A schema location (a remote XSD
+// the parser may fetch) keeps the namespaces around it suspicious.
+func inertMarkupOnly(norm string) bool {
+	if len(norm) > 64<<10 || hasFold(norm, "schemalocation") {
+		return false // the check is for forum-sized text; long bodies keep the verdict
+	}
+	loc := inertMarkup.FindAllStringIndex(norm, -1)
+	if loc == nil {
+		return false
+	}
+	b := []byte(norm)
+	for _, l := range loc {
+		for i := l[0]; i < l[1]; i++ {
+			b[i] = ' '
+		}
+	}
+	return !libinjection.IsXSS(string(b))
+}
+
+// hasFold reports whether s contains the ASCII string w in any case.
+func hasFold(s, w string) bool {
+	for i := 0; i+len(w) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(w)], w) {
+			return true
+		}
+	}
+	return false
 }
 
 // strongFingerprint reports libinjection fingerprints that ordinary text practically
