@@ -98,6 +98,8 @@ var cmdiQualityAttacks = []struct {
 	{"query:q", ";{$_POST['x']}"},
 	{"query:q", "$__[1]($_[2])"},
 	{"query:q", "> /var/www/html/x.php"},
+	{"query:q", "{$smarty.version}"},
+	{"query:q", "rO0ABXNyABdqYXZhLnV0aWwuUHJpb3JpdHlRdWV1ZQ=="},
 	// template probes
 	{"query:q", "${'a'.concat('b')}"},
 }
@@ -183,6 +185,16 @@ var cmdiQualityBenign = []struct {
 	{"body:text", "Class.forName(\"com.mysql.cj.jdbc.Driver\");\nMethod m = cls.getDeclaredMethod(\"run\");"},
 	{"body:text", "new ProcessBuilder(\"git\", \"status\").inheritIO().start();"},
 	{"body:text", "Set-ExecutionPolicy RemoteSigned -Scope CurrentUser, then Invoke-WebRequest fetches the file."},
+	{"body:text", "<li v-for=\"item in items\">{{ item.name.toUpperCase() }}</li>"},
+	{"body:text", "{$smarty.now|date_format} and {$smarty.get.page}"},
+	{"body:text", "H4sIAAAAAAAAA+3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA"},
+	{"body:text", "function greet(name) { return `Hello, ${name}!`; }\nconst url = `${baseUrl}/api/${version}/items?id=${id}`;"},
+	{"body:text", "{{ range .Items }}<li>{{ .Name }}</li>{{ end }} {{ .Values.image.repository }}:{{ .Values.image.tag }}"},
+	{"body:text", "run: echo \"${{ github.ref }}\" && npm ci"},
+	{"body:text", "<pattern>%d{HH:mm:ss.SSS} [%thread] %-5level %logger{36} - %msg%n</pattern>"},
+	{"query:q", "C:\\Users\\john\\AppData\\Local\\Temp\\setup.exe"},
+	{"body:text", "a | b means a divides b; gcd(a, b) & lcm(a, b) are related by a*b = gcd*lcm."},
+	{"body:text", "| Command | Description |\n|---|---|\n| `ls` | list files |\n| `pwd` | print directory |"},
 	// shell scripts: assignments and arguments
 	{"body:text", "CURR_DIR=$(pwd)\nfor arg in \"$@\"\ndo\n  echo \"$arg\"\ndone"},
 	{"body:text", "da=\"test$N $(date) $RANDOM\""},
