@@ -25,6 +25,9 @@ var proseBenign = []struct{ where, in string }{
 	{"body:text", "List<Object> rows = new ArrayList<>();\nMap<String, List<Object>> byKey = new HashMap<>();"},
 	{"body:text", "void Init(Local<Object> exports, Local<Object> module) {\n  Register(module, \"exports\", Create);\n}"},
 	{"query:q", "Promise<Embed> load(); Class<Applet> c; std::vector<Frame> frames;"},
+	{"body:text", "In Python I run cur.execute(\"update accounts set active = 0 where last_login < %s\", (cutoff,)) every night."},
+	{"body:text", "The docs say the query \"select id from orders where total > 100\" uses the index."},
+	{"body:text", "if a == \"x\" or b == \"y\": return f(1) + g(2) # long enough to count as prose"},
 	{"body:text", "var text = '';\nvar menu = root.firstChild;\nif (!menu) return;"},
 }
 
@@ -56,6 +59,9 @@ func TestNarrowedRulesStillCatch(t *testing.T) {
 		{"query:tpl", "{{'/etc/passwd'|file_excerpt(1,30)}}"},
 		{"query:q", "<!--`<img src=x onerror=alert(1)>-->"},
 		{"query:q", "x<script>alert(1)</script>"},
+		{"query:id", "1' or '1'='1"},
+		{"query:name", "x\" or \"a\"=\"a"},
+		{"query:id", "'; update users set role='admin' where name='bob'--"},
 		{"query:q", "x<Script>alert(document.cookie)</Script>"},
 		{"query:q", "XXX<style>*{background:url(javascript:alert(1))}</style>"},
 		{"query:q", "<!--[if gte IE 4]><script>alert(1)</script><![endif]-->"},

@@ -15,6 +15,7 @@ import (
 const (
 	libSQLiWeight       = 0.6
 	libSQLiStrongWeight = 0.8
+	libSQLiWeakWeight   = 0.45
 	libXSSWeight        = 0.8
 )
 
@@ -28,16 +29,23 @@ func (d *Detector) semantic(s *scratch, rs *ruleset, norm string, cm ctxMask) {
 	if s.touch[rs.sqli] || strings.ContainsAny(norm, "'\"`#") || strings.Contains(norm, "--") {
 		if ok, fp := libinjection.IsSQLi(norm); ok {
 			w := libSQLiWeight
-			if strongFingerprint(fp) {
+			switch {
+			case strongFingerprint(fp):
 				w = libSQLiStrongWeight
+			case len(norm) > 40 && proseFingerprint(fp):
+				// Short string/number shapes over a long value are what code and
+				// maths produce ("a" or "b", f(n)); they need more company.
+				w = libSQLiWeakWeight
 			}
-			// A fingerprint that starts with a statement keyword (E) describes SQL
-			// text, not a break-out: it is statement-shape evidence like the
-			// "shape" patterns and does not add up with them.
+			// A fingerprint that starts with a statement keyword (E), or with a
+			// string and then one (sE: SQL quoted in prose or code, "the query
+			// \"select … where …\""), describes SQL text, not a break-out: it is
+			// statement-shape evidence like the "shape" patterns and does not add up
+			// with them.
 			s.addGroupedHit(rs.sqli, Threat{
 				Type: "libinjection", Category: "sqli", Pattern: "sqli:" + fp,
 				Match: excerpt(norm, 0, min(len(norm), 80)), Score: w,
-			}, strings.HasPrefix(fp, "E"))
+			}, strings.HasPrefix(fp, "E") || strings.HasPrefix(fp, "sE"))
 		}
 	}
 	if cm&ctxRawXML == 0 && (s.touch[rs.xss] || strings.IndexByte(norm, '<') >= 0) {
@@ -153,6 +161,16 @@ func hasFold(s, w string) bool {
 		if strings.EqualFold(s[i:i+len(w)], w) {
 			return true
 		}
+	}
+	return false
+}
+
+// proseFingerprint reports the short fingerprints ordinary code and maths produce:
+// strings or numbers around one operator or a function call ("a" or "b", f(1)).
+func proseFingerprint(fp string) bool {
+	switch fp {
+	case "sos", "s&s", "sosos", "nof(n", "nf(1)", "nf(n)", "nof(1", "sof(n", "sof(1", "n&n", "1&1", "non", "nos", "son":
+		return true
 	}
 	return false
 }
