@@ -32,6 +32,9 @@ var proseBenign = []struct{ where, in string }{
 	{"body:text", "Our cache is at redis://cache.internal:6379/0 and the database at postgresql://app@db:5432/app."},
 	{"body:text", "Mongo: db.items.find({ price: { $lt: 20 } }) and { tags: { $in: [\"a\", \"b\"] } } in the shell."},
 	{"body:text", "Our directory filter is (&(objectClass=person)(department=Sales)) and it returns nobody."},
+	{"body:text", "The log says: could not find 'C:\\inetpub\\wwwroot\\App_Data\\web.settings.json'."},
+	{"body:text", "The boot.ini file was replaced by BCD long ago; use bcdedit instead."},
+	{"body:text", "In my TS file: import { Card } from '../../components/ui/Card';"},
 	{"body:text", "var text = '';\nvar menu = root.firstChild;\nif (!menu) return;"},
 }
 
@@ -63,6 +66,11 @@ func TestNarrowedRulesStillCatch(t *testing.T) {
 		{"query:tpl", "{{'/etc/passwd'|file_excerpt(1,30)}}"},
 		{"query:q", "<!--`<img src=x onerror=alert(1)>-->"},
 		{"query:q", "x<script>alert(1)</script>"},
+		{"query:file", "c:\\boot.ini"},
+		{"query:file", "..\\..\\..\\windows\\win.ini"},
+		{"query:cmd", "$(`type C:\\boot.ini`)"},
+		{"query:file", "%c0%2e%c0%2e%c1%9cboot.ini"},
+		{"query:file", "'../../../etc/hosts'"},
 		{"query:url", "http://169.254.169.254/latest/meta-data/iam/security-credentials/"},
 		{"query:host", "169.254.169.254"},
 		{"query:url", "gopher://127.0.0.1:6379/_FLUSHALL"},
