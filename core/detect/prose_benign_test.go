@@ -35,6 +35,10 @@ var proseBenign = []struct{ where, in string }{
 	{"body:text", "The log says: could not find 'C:\\inetpub\\wwwroot\\App_Data\\web.settings.json'."},
 	{"body:text", "The boot.ini file was replaced by BCD long ago; use bcdedit instead."},
 	{"body:text", "In my TS file: import { Card } from '../../components/ui/Card';"},
+	{"body:text", "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"16\" height=\"16\"><circle cx=\"8\" cy=\"8\" r=\"7\" fill=\"#0a0\"/></svg>"},
+	{"body:json:code", "print('hello, world')"},
+	{"body:text", "The theme strips <script> and inline handlers from posts, so my widget never loaded."},
+	{"body:text", "<p>Put <code>&lt;script&gt;</code> tags in the layout only.</p>"},
 	{"body:text", "var text = '';\nvar menu = root.firstChild;\nif (!menu) return;"},
 }
 
@@ -66,6 +70,11 @@ func TestNarrowedRulesStillCatch(t *testing.T) {
 		{"query:tpl", "{{'/etc/passwd'|file_excerpt(1,30)}}"},
 		{"query:q", "<!--`<img src=x onerror=alert(1)>-->"},
 		{"query:q", "x<script>alert(1)</script>"},
+		{"query:q", "<svg xmlns=\"http://www.w3.org/2000/svg\"><circle r=\"5\" onclick=\"alert(1)\"/></svg>"},
+		{"query:q", "<svg><a href=\"javascript:alert(1)\"><rect width=\"9\" height=\"9\"/></a></svg>"},
+		{"query:q", "print()"},
+		{"query:q", "<script> alert(document.domain) </script>"},
+		{"query:q", "<script>"},
 		{"query:file", "c:\\boot.ini"},
 		{"query:file", "..\\..\\..\\windows\\win.ini"},
 		{"query:cmd", "$(`type C:\\boot.ini`)"},

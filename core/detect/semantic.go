@@ -125,13 +125,26 @@ func isTypeChar(c byte) bool {
 // doctype, a style attribute of plain declarations (colours, lengths, rgb()/calc()
 // values; nothing that loads or evaluates: url(), expression(), binding, @import,
 // escapes, comments), and a JSX handler that only names or defines a function
-// (onClick={save}, onClick={() => setOpen(true)}). Iframes and embeds are not on the
+// (onClick={save}, onClick={() => setOpen(true)}), and a bare <script> named in a
+// sentence ("strips <script> and on* attributes") or shown in code markup
+// (<code>&lt;script&gt;</code>, which decoding turns into a tag). Iframes and embeds are not on the
 // list: framing another site into a page is HTML injection.
 var inertMarkup = regexp.MustCompile(`(?i)` +
 	`\bxmlns(?::[\w-]+)?\s*=\s*(?:"https?://[^"<>]*"|'https?://[^'<>]*')` +
 	`|<!doctype\s+html[^>\[<]*>` +
 	`|\bstyle\s*=\s*(?:"(?:[\w\s:;#%.,!-]|(?:rgba?|hsla?|calc|var)\([\w\s%.,+*/-]*\))*"|'(?:[\w\s:;#%.,!-]|(?:rgba?|hsla?|calc|var)\([\w\s%.,+*/-]*\))*')` +
-	`|\bon[a-z]+\s*=\s*\{\s*(?:[\w.]+|\([\w\s,]*\)\s*=>[^{}<>]*)\}`)
+	`|\bon[a-z]+\s*=\s*\{\s*(?:[\w.]+|\([\w\s,]*\)\s*=>[^{}<>]*)\}` +
+	`|<script>\s+(?:and|or|is|are|was|were|tags?|elements?|blocks?|in|inside|with|from|to|into|on|at|for|but|that|which)\s` +
+	`|<script>\s*</(?:code|kbd|tt|samp|var|em|strong|b|i)>`)
+
+// svgShapeTag matches the opening tags of an SVG drawing (the svg element and its
+// shapes); activeAttr rejects the ones with anything that can run or load: event
+// handlers, links, script and data URLs.
+var (
+	svgShapeTag = regexp.MustCompile(`(?i)</?(?:svg|path|g|circle|rect|line|polyline|polygon|ellipse|defs|title|desc|lineargradient|radialgradient|stop|clippath|symbol)\b[^<>]*>`)
+	svgDrawing  = regexp.MustCompile(`(?i)<(?:path|circle|rect|line|polyline|polygon|ellipse)\b[^<>]*/?>`)
+	activeAttr  = regexp.MustCompile(`(?i)\bon[a-z]+\s*=|href|script|data:|url\s*\(|\\|&#|%[0-9a-f]{2}`)
+)
 
 // inertMarkupOnly reports a libinjection XSS verdict that rests only on inert markup
 // (see inertMarkup): with that markup blanked the value must still be XSS to count.
@@ -143,6 +156,15 @@ func inertMarkupOnly(norm string) bool {
 		return false // the check is for forum-sized text; long bodies keep the verdict
 	}
 	loc := inertMarkup.FindAllStringIndex(norm, -1)
+	if svgDrawing.MatchString(norm) {
+		// A drawing (an svg with shapes in it), not a bare <svg> opener probing
+		// whether markup is reflected.
+		for _, l := range svgShapeTag.FindAllStringIndex(norm, -1) {
+			if !activeAttr.MatchString(norm[l[0]:l[1]]) {
+				loc = append(loc, l)
+			}
+		}
+	}
 	if loc == nil {
 		return false
 	}
