@@ -112,6 +112,8 @@ var cmdiQualityAttacks = []struct {
 	{"query:ip", "10.0.0.1;$0 -c id"},
 	{"query:ip", "10.0.0.1;$'\\x77\\x68\\x6f\\x61\\x6d\\x69'"},
 	{"query:ip", "10.0.0.1;a=who;b=ami;$a$b"},
+	{"query:q", "${request.getServletContext()}"},
+	{"query:q", "cat${IFS}/etc/hosts"},
 	// template probes
 	{"query:q", "${'a'.concat('b')}"},
 }
@@ -211,6 +213,9 @@ var cmdiQualityBenign = []struct {
 	{"query:q", "\"flagging\" -american -festive"},
 	{"body:text", "Accept-Language: en;q=0.9, de;q=0.8"},
 	{"body:text", "Search /usr/share/doc?/lang for docs; see /path?x=1/y"},
+	{"query:q", "`id` returns the user id; `whoami` returns the name."},
+	{"query:q", "How do I use ${IFS} to split a string?"},
+	{"query:q", "Backticks like `date` are the old way to run a command."},
 	// shell scripts: assignments and arguments
 	{"body:text", "CURR_DIR=$(pwd)\nfor arg in \"$@\"\ndo\n  echo \"$arg\"\ndone"},
 	{"body:text", "da=\"test$N $(date) $RANDOM\""},
