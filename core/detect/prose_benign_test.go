@@ -39,6 +39,8 @@ var proseBenign = []struct{ where, in string }{
 	{"body:json:code", "print('hello, world')"},
 	{"body:text", "The theme strips <script> and inline handlers from posts, so my widget never loaded."},
 	{"body:text", "<p>Put <code>&lt;script&gt;</code> tags in the layout only.</p>"},
+	{"body:text", "I'm testing timeouts with SELECT SLEEP(2); in the MySQL client."},
+	{"body:text", "In T-SQL, WAITFOR DELAY '00:00:03' pauses the batch; we use it in integration tests."},
 	{"body:text", "var text = '';\nvar menu = root.firstChild;\nif (!menu) return;"},
 }
 
@@ -70,6 +72,10 @@ func TestNarrowedRulesStillCatch(t *testing.T) {
 		{"query:tpl", "{{'/etc/passwd'|file_excerpt(1,30)}}"},
 		{"query:q", "<!--`<img src=x onerror=alert(1)>-->"},
 		{"query:q", "x<script>alert(1)</script>"},
+		{"query:id", "1;SELECT SLEEP(5)"},
+		{"query:id", "1' AND (SELECT 1 FROM (SELECT SLEEP(5))a)-- -"},
+		{"query:id", "1'; WAITFOR DELAY '0:0:5'--"},
+		{"query:id", "WAITFOR DELAY '0:0:5'"},
 		{"query:q", "<svg xmlns=\"http://www.w3.org/2000/svg\"><circle r=\"5\" onclick=\"alert(1)\"/></svg>"},
 		{"query:q", "<svg><a href=\"javascript:alert(1)\"><rect width=\"9\" height=\"9\"/></a></svg>"},
 		{"query:q", "print()"},
