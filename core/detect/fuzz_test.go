@@ -42,6 +42,10 @@ func FuzzDetect(f *testing.F) {
 	}
 	f.Add("", "")
 	f.Add("x", "nowhere:at:all")
+	f.Add(`<a b="c"><d>e</d></a>`, "body:xml")
+	f.Add(`{"a":{"constructor":{"prototype":1}}}`, "body:json")
+	f.Add("a\x00%uFF0F\u0061b\xc0\xaf", "query:q")
+	f.Add("bytes 1-2/3", "header:Content-Range")
 	d, err := New(Config{MaxContentLength: 512})
 	if err != nil {
 		f.Fatal(err)
@@ -71,6 +75,9 @@ func FuzzInspect(f *testing.F) {
 	f.Add("/", "", "application/json", `{"\u12":"\`, "")
 	f.Add("/", "", "text/xml", `<!DOCTYPE x [<!ENTITY y SYSTEM "z">]>`, "")
 	f.Add("", "", "multipart/form-data", "garbage", "=;=;;")
+	f.Add("/", "", "application/xml", `<a x="1" xmlns="http://a/"><b><![CDATA[<i>]]></b>&amp;<c/></a>`, "bytes 0-1/2")
+	f.Add("/", "", "application/rss+xml", `<rss><channel><link>http://x/</link></channel>`, "bytes */9")
+	f.Add("/", "f=a%00b", "application/xml", "<a\x00 b='\xc0\xaf'>\\u0061lert</a>", "$Version=1")
 	d, err := New(Config{MaxContentLength: 256, MaxRequestBytes: 4096})
 	if err != nil {
 		f.Fatal(err)
@@ -81,6 +88,7 @@ func FuzzInspect(f *testing.F) {
 			h.Set("Cookie", cookie)
 		}
 		h.Set("X-Test", query)
+		h.Set("Content-Range", cookie)
 		b := []byte(body)
 		orig := string(b)
 		r := d.Inspect(context.Background(), &Target{Method: "POST", Path: path, RawQuery: query,
