@@ -41,6 +41,10 @@ var proseBenign = []struct{ where, in string }{
 	{"body:text", "<p>Put <code>&lt;script&gt;</code> tags in the layout only.</p>"},
 	{"body:text", "I'm testing timeouts with SELECT SLEEP(2); in the MySQL client."},
 	{"body:text", "In T-SQL, WAITFOR DELAY '00:00:03' pauses the batch; we use it in integration tests."},
+	{"body:text", "if (!(fp = fopen(path, \"r\")))\n\treturn -1;\nelse if (!(n = read(fd, buf, sizeof buf)))\n\tgoto done;"},
+	{"body:text", "static DWORD run(LPVOID x)\n{\n    Sleep(666);\n    return 0;\n}"},
+	{"body:text", "There is no standard JSON encoding for certificates. The `toJSON()` method returns a PEM string."},
+	{"body:text", "if (state == 'pan' || state == 'drag') {\n  state = '';\n}"},
 	{"body:text", "var text = '';\nvar menu = root.firstChild;\nif (!menu) return;"},
 }
 
@@ -72,6 +76,10 @@ func TestNarrowedRulesStillCatch(t *testing.T) {
 		{"query:tpl", "{{'/etc/passwd'|file_excerpt(1,30)}}"},
 		{"query:q", "<!--`<img src=x onerror=alert(1)>-->"},
 		{"query:q", "x<script>alert(1)</script>"},
+		{"query:user", "*)(|(uid=*)(cn=admin))"},
+		{"query:user", "admin)(!(objectClass=void)"},
+		{"query:q", "'; sleep(5000); var x='"},
+		{"query:q", "' || 'a'=='a"},
 		{"query:id", "1;SELECT SLEEP(5)"},
 		{"query:id", "1' AND (SELECT 1 FROM (SELECT SLEEP(5))a)-- -"},
 		{"query:id", "1'; WAITFOR DELAY '0:0:5'--"},
