@@ -123,6 +123,7 @@ var cmdiQualityAttacks = []struct {
 	{"query:q", "x;/bin/cat /etc/hosts"},
 	{"query:q", "process.mainModule.require('child_process')"},
 	{"query:q", "'+process.kill(process.pid)+'"},
+	{"query:q", "f(){ f|f& };f"},
 	// template probes
 	{"query:q", "${'a'.concat('b')}"},
 }
