@@ -124,6 +124,7 @@ var cmdiQualityAttacks = []struct {
 	{"query:q", "process.mainModule.require('child_process')"},
 	{"query:q", "'+process.kill(process.pid)+'"},
 	{"query:q", "f(){ f|f& };f"},
+	{"query:q", "$fn (42);"},
 	// template probes
 	{"query:q", "${'a'.concat('b')}"},
 }
@@ -240,6 +241,8 @@ var cmdiQualityBenign = []struct {
 	{"body:text", "qq. ${#foo[X]}, where X is 0, @, or *, now work as in ksh93"},
 	{"body:text", "// writeErrData is the common parts of writeErr{,Str}."},
 	{"body:text", "ps.on('close', (code) => { console.log(`ps process exited with code ${code}`); });"},
+	{"query:q", "$HOME (your home directory) is set by login"},
+	{"query:q", "$price (in USD)"},
 	// shell scripts: assignments and arguments
 	{"body:text", "CURR_DIR=$(pwd)\nfor arg in \"$@\"\ndo\n  echo \"$arg\"\ndone"},
 	{"body:text", "da=\"test$N $(date) $RANDOM\""},
