@@ -61,6 +61,7 @@ func main() {
 	stats := flag.Int("stats", 0, "print the N patterns with the highest total time")
 	requests := flag.Bool("requests", false, "also run Inspect over crs_requests.jsonl (whole requests)")
 	reqFP := flag.String("requests-fp", "", "with -requests: print flagged benign_for_rule requests of this category (\"all\" for every category)")
+	reqMiss := flag.String("requests-misses", "", "with -requests: print missed attack requests of this category (\"all\" for every category)")
 	prose := flag.String("prose", "", "comma-separated directories of documentation and source code: run Detect over their paragraphs as benign text and print the flagged share (replaces the corpus report)")
 	proseN := flag.Int("prose-n", 2000, "with -prose: paragraphs kept per file kind")
 	proseFP := flag.Bool("prose-fp", false, "with -prose: print every flagged paragraph")
@@ -79,7 +80,7 @@ func main() {
 	if !*requests {
 		return
 	}
-	if err := runRequests(os.Stdout, *corpus, *reqFP); err != nil {
+	if err := runRequests(os.Stdout, *corpus, *reqFP, *reqMiss); err != nil {
 		fmt.Fprintln(os.Stderr, "detect-report:", err)
 		os.Exit(1)
 	}
@@ -307,7 +308,7 @@ type crsRequest struct {
 // (some rule must fire) and benign_for_rule requests (the named rule must not fire —
 // the request may still be an attack for another rule, so the flagged rate there is
 // an upper bound on false positives).
-func runRequests(w io.Writer, dir, printFP string) error {
+func runRequests(w io.Writer, dir, printFP, printMiss string) error {
 	f, err := os.Open(filepath.Join(dir, "crs_requests.jsonl"))
 	if err != nil {
 		return err
@@ -347,6 +348,13 @@ func runRequests(w io.Writer, dir, printFP string) error {
 			m[k] = &tally{}
 		}
 		m[k].n++
+		if !res.IsThreat && r.Label == "attack" && (printMiss == "all" || printMiss == r.Category) {
+			body := ""
+			if r.Body != nil {
+				body = trunc(*r.Body, 120)
+			}
+			fmt.Fprintf(w, "%s %s %s %q %q\n", r.ID, r.Method, trunc(r.URI, 160), body, r.Headers)
+		}
 		if res.IsThreat {
 			m[k].hit++
 			if r.Label == "benign_for_rule" && (printFP == "all" || printFP == r.Category) && len(res.Threats) > 0 {
