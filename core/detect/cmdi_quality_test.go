@@ -248,6 +248,7 @@ var cmdiQualityBenign = []struct {
 	{"query:q", "$price (in USD)"},
 	{"query:q", "ping -c 4 google.com does not work"},
 	{"query:q", "find /home -name foo is slow"},
+	{"query:q", "cat /etc/hosts shows nothing"},
 	// shell scripts: assignments and arguments
 	{"body:text", "CURR_DIR=$(pwd)\nfor arg in \"$@\"\ndo\n  echo \"$arg\"\ndone"},
 	{"body:text", "da=\"test$N $(date) $RANDOM\""},
