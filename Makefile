@@ -7,7 +7,7 @@ ADDR ?= 127.0.0.1:8080
 CONFIG ?= testdata/configs/demo.yaml
 ADAPTER ?= nethttp
 
-.PHONY: all build test test-short vet fmt lint demo bench fuzz detect-report detect-prose redis-up tidy
+.PHONY: all build test test-short vet fmt lint demo bench fuzz detect-report detect-prose detect-compare redis-up tidy
 
 all: build test
 
@@ -54,3 +54,8 @@ detect-report:
 PROSE_DIRS ?= /usr/share/doc,$(shell $(GO) env GOROOT)/src,$(shell $(GO) env GOROOT)/doc
 detect-prose:
 	cd core && $(GO) run ./cmd/detect-report -prose $(PROSE_DIRS) -prose-n 3000
+
+## detect-compare: guard vs OWASP Coraza + CRS v4 (paranoia 1 and 2) over HTTP, on ../shared/corpus and on the independent set (a few minutes)
+detect-compare:
+	cd bench && $(GO) run ./cmd/quality -corpus $(abspath ../shared/corpus) -pl 1,2 -cats
+	cd bench && $(GO) run ./cmd/quality -corpus $(abspath core/detect/testdata/independent) -pl 1,2 -cats
