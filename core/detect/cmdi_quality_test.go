@@ -249,6 +249,9 @@ var cmdiQualityBenign = []struct {
 	{"query:q", "ping -c 4 google.com does not work"},
 	{"query:q", "find /home -name foo is slow"},
 	{"query:q", "cat /etc/hosts shows nothing"},
+	{"query:q", "java.util.List<String> list = new ArrayList<>();"},
+	{"query:q", "Runtime.getRuntime().availableProcessors()"},
+	{"query:q", "Please include (optional) the config; require (mandatory) the request."},
 	// shell scripts: assignments and arguments
 	{"body:text", "CURR_DIR=$(pwd)\nfor arg in \"$@\"\ndo\n  echo \"$arg\"\ndone"},
 	{"body:text", "da=\"test$N $(date) $RANDOM\""},
