@@ -79,6 +79,7 @@ func main() {
 	pls := flag.String("pl", "1", "CRS blocking paranoia levels to run, comma-separated (1,2); none: guard alone")
 	cats := flag.Bool("cats", false, "print a row per category (default: the overall row only)")
 	odd := flag.Bool("odd", false, "list records that could not be placed and responses that were neither 200 nor 403")
+	misses := flag.String("misses", "", "list the attacks this subject missed and the benign inputs it flagged (guard, pl1, pl2)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -92,7 +93,7 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(os.Stdout, os.Stderr, *corpus, *pls, *cats, *odd); err != nil {
+	if err := run(os.Stdout, os.Stderr, *corpus, options{pls: *pls, perCat: *cats, odd: *odd, misses: *misses}); err != nil {
 		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "quality:", err)
 		os.Exit(1)
@@ -219,7 +220,8 @@ func build(r record) ([]byte, error) {
 		switch ct := strings.ToLower(r.ContentType); {
 		case ct != "" && !strings.Contains(ct, "x-www-form-urlencoded"):
 			body, ctype = p, r.ContentType // JSON, XML, YAML: the payload is the document
-		case looksLikeForm(p):
+		case r.Param == "" && looksLikeForm(p):
+			// A whole form body; with a param the payload is that field's value.
 			body, ctype = p, "application/x-www-form-urlencoded"
 		default:
 			body, ctype = url.QueryEscape(orDefault(r.Param, "data"))+"="+url.QueryEscape(p), "application/x-www-form-urlencoded"
@@ -392,8 +394,16 @@ type counts struct {
 	hit      map[string][]int // label → per subject, flagged
 }
 
-func run(w, progress io.Writer, dir, plList string, perCat, odd bool) error {
-	levels, err := parsePLs(plList)
+// options are the command's flags.
+type options struct {
+	pls         string // paranoia levels, "1,2"
+	perCat, odd bool
+	misses      string // subject whose misses and false positives are listed
+}
+
+func run(w, progress io.Writer, dir string, o options) error {
+	perCat, odd := o.perCat, o.odd
+	levels, err := parsePLs(o.pls)
 	if err != nil {
 		return err
 	}
@@ -479,8 +489,16 @@ func run(w, progress io.Writer, dir, plList string, perCat, odd bool) error {
 			t0 := time.Now()
 			s.h.ServeHTTP(rec, req)
 			elapsed[si] += time.Since(t0)
-			if s.flagged(rec) {
+			f := s.flagged(rec)
+			if f {
 				get(p.r.Category).hit[p.r.Label][si]++
+			}
+			if f == (p.r.Label == "benign") && o.misses != "" && strings.EqualFold(strings.ReplaceAll(s.name, "CRS ", ""), o.misses) {
+				what := "missed"
+				if f {
+					what = "flagged"
+				}
+				fmt.Fprintf(w, "%s %s: %s %s %s %q\n", s.name, what, p.r.ID, p.r.Category, p.r.Location, trunc(p.r.Payload, 160))
 			}
 			if rec.Code != http.StatusOK && rec.Code != http.StatusForbidden {
 				otherStatus[si][rec.Code]++

@@ -31,6 +31,8 @@ func TestBuild(t *testing.T) {
 			method: "POST", uri: "/submit", header: "Content-Type", value: "application/x-www-form-urlencoded", body: "data=a+b%3Bc"},
 		{name: "whole form body sent raw", rec: record{Location: "body", Payload: "user=admin'--&pw=x"},
 			method: "POST", uri: "/submit", body: "user=admin'--&pw=x"},
+		{name: "param given: the payload is its value", rec: record{Location: "body", Param: "code", Payload: "<?=`id`?>"},
+			method: "POST", body: "code=%3C%3F%3D%60id%60%3F%3E"},
 		{name: "json body raw", rec: record{Location: "body", ContentType: "application/json", Payload: `{"a": "b c"}`},
 			method: "POST", header: "Content-Type", value: "application/json", body: `{"a": "b c"}`},
 		{name: "header", rec: record{Location: "header", Header: "Referer", Payload: "http://x/<script>"},
@@ -111,7 +113,7 @@ func TestRun(t *testing.T) {
 		}
 	}
 	var out strings.Builder
-	if err := run(&out, io.Discard, dir, "1", true, false); err != nil {
+	if err := run(&out, io.Discard, dir, options{pls: "1", perCat: true}); err != nil {
 		t.Fatal(err)
 	}
 	got := out.String()
