@@ -24,6 +24,7 @@ var proseWords = map[string]bool{
 	"has": true, "after": true, "before": true, "into": true, "here": true, "there": true,
 	"still": true, "anyway": true, "works": true, "use": true, "run": true, "ran": true,
 	"added": true, "shows": true, "asks": true, "prefer": true, "inside": true,
+	"as": true, "at": true, "by": true, "so": true, "if": true, "just": true, "all": true, "no": true,
 }
 
 // proseLike reports whether s reads as sentences: at least eight words, of which at
