@@ -206,7 +206,15 @@ func (in *inspection) headers() {
 				return
 			}
 		}
-		if in.d.isExcluded(name) || containsFold(in.t.Exclude.Headers, name) {
+		if containsFold(in.t.Exclude.Headers, name) {
+			continue
+		}
+		if in.d.isExcluded(name) {
+			if name == "Content-Type" && len(vals) > 0 && oddMediaType(vals[0]) {
+				// Excluded as plumbing, but a Content-Type that is not a media type
+				// is where Struts2 OGNL exploits travel (CVE-2017-5638).
+				in.check(vals[0], ctxHeader, "header", name)
+			}
 			continue
 		}
 		cm := ctxHeader
@@ -260,6 +268,16 @@ func (in *inspection) cookies(h string) {
 		in.check(k, ctxCookie, "cookie-key", "")
 		in.check(v, ctxCookie, "cookie", k)
 	}
+}
+
+// oddMediaType reports a Content-Type value that does not parse as a media type or
+// carries expression syntax (%{…}, ${…}, #{…}).
+func oddMediaType(v string) bool {
+	if strings.Contains(v, "%{") || strings.Contains(v, "${") || strings.Contains(v, "#{") {
+		return true
+	}
+	_, _, err := mime.ParseMediaType(v)
+	return err != nil
 }
 
 func firstOf(vals []string) string {

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"context"
+	"net/http"
 	"testing"
 )
 
@@ -63,6 +64,27 @@ func TestLibinjectionInertMarkup(t *testing.T) {
 	} {
 		if r := d.Detect(context.Background(), tc.in, "body:text"); r.IsThreat != tc.threat {
 			t.Errorf("Detect(%q) threat = %v, want %v: %+v", tc.in, r.IsThreat, tc.threat, r.Threats)
+		}
+	}
+}
+
+// TestContentTypeHeaderExploit: Content-Type is not inspected as a header (it is
+// plumbing), unless it is not a media type: Struts2 OGNL rides in it.
+func TestContentTypeHeaderExploit(t *testing.T) {
+	d := newTestDetector(t)
+	ognl := "%{(#_='multipart/form-data').(#dm=@ognl.OgnlContext@DEFAULT_MEMBER_ACCESS).(#_memberAccess?(#_memberAccess=#dm):((#c=#context['com.opensymphony.xwork2.ActionContext.container']))).(#cmd='id').(@java.lang.Runtime@getRuntime().exec(#cmd))}.multipart/form-data"
+	for _, tc := range []struct {
+		ct     string
+		threat bool
+	}{
+		{ognl, true},
+		{"multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW", false},
+		{"application/json; charset=utf-8", false},
+		{"text/plain;charset=UTF-8", false},
+	} {
+		tgt := Target{Method: "GET", Path: "/upload.action", Header: http.Header{"Content-Type": {tc.ct}}}
+		if r := d.Inspect(context.Background(), &tgt); r.IsThreat != tc.threat {
+			t.Errorf("Content-Type %q: threat = %v, want %v: %+v", tc.ct, r.IsThreat, tc.threat, r)
 		}
 	}
 }
