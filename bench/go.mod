@@ -6,6 +6,10 @@ require github.com/guardgo/guard/core v0.0.0
 
 replace github.com/guardgo/guard/core => ../core
 
+require github.com/guardgo/guard/adapters/nethttp v0.0.0
+
+replace github.com/guardgo/guard/adapters/nethttp => ../adapters/nethttp
+
 require (
 	github.com/corazawaf/coraza-coreruleset/v4 v4.25.0
 	github.com/corazawaf/coraza/v3 v3.8.1
