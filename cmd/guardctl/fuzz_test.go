@@ -1,27 +1,9 @@
 package main
 
 import (
-	"net/url"
 	"strings"
 	"testing"
 )
-
-// FuzzFormDecode: never panics, never grows the input, and agrees with
-// url.QueryUnescape whenever that accepts the input.
-func FuzzFormDecode(f *testing.F) {
-	for _, s := range []string{"", "a+b", "%27%20OR%201%3D1", "%", "%%", "%4", "%zz", "%u0027", "100%+"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		got := formDecode(s)
-		if len(got) > len(s) {
-			t.Fatalf("formDecode(%q) = %q grew", s, got)
-		}
-		if want, err := url.QueryUnescape(s); err == nil && got != want {
-			t.Fatalf("formDecode(%q) = %q, url.QueryUnescape says %q", s, got, want)
-		}
-	})
-}
 
 // FuzzLocation: a location is either refused or maps to one whose prefix
 // is a known kind.

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/guardgo/guard/core/detect/corpus"
 )
 
 // exec runs guardctl with args and returns its exit code and output.
@@ -274,8 +276,8 @@ func TestFormDecode(t *testing.T) {
 		"":          "",
 	}
 	for in, want := range tests {
-		if got := formDecode(in); got != want {
-			t.Errorf("formDecode(%q) = %q, want %q", in, got, want)
+		if got := corpus.FormDecode(in); got != want {
+			t.Errorf("corpus.FormDecode(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	guard "github.com/guardgo/guard/core"
 	"github.com/guardgo/guard/core/detect"
+	"github.com/guardgo/guard/core/detect/corpus"
 )
 
 // scanItem is one payload to scan.
@@ -132,7 +133,7 @@ func (a *app) scan(ctx context.Context, args []string) int {
 			}
 			p := *r.Payload
 			if r.Encoded {
-				p = formDecode(p)
+				p = corpus.FormDecode(p)
 			}
 			items = append(items, scanItem{payload: p, where: w, label: label})
 		})
@@ -247,40 +248,6 @@ func location(where, param, header string) (string, bool) {
 		return "body:text", true
 	}
 	return kind, true
-}
-
-// formDecode percent-decodes s once, with '+' as a space, keeping invalid
-// escapes as they are (how corpus payloads marked "encoded" are meant).
-func formDecode(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '+':
-			b.WriteByte(' ')
-		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
-			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
-			i += 2
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c >= 'a':
-		return c - 'a' + 10
-	}
-	return c - 'A' + 10
 }
 
 func yesNo(b bool) string {

@@ -24,7 +24,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -46,21 +45,11 @@ import (
 	txhttp "github.com/corazawaf/coraza/v3/http"
 	httpguard "github.com/guardgo/guard/adapters/nethttp"
 	guard "github.com/guardgo/guard/core"
+	"github.com/guardgo/guard/core/detect/corpus"
 )
 
-type record struct {
-	ID            string `json:"id"`
-	Label         string `json:"label"`
-	Category      string `json:"category"`
-	Location      string `json:"location"`
-	Param         string `json:"param"`
-	Header        string `json:"header"`
-	Path          string `json:"path"`
-	Payload       string `json:"payload"`
-	Encoded       bool   `json:"encoded"`
-	ContentType   string `json:"content_type"`
-	ParanoiaLevel *int   `json:"paranoia_level"`
-}
+// record is one labelled payload of the corpus.
+type record = corpus.Record
 
 // Request defaults: what a browser sends.
 const (
@@ -98,64 +87,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "quality:", err)
 		os.Exit(1)
 	}
-}
-
-func load(path string) ([]record, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var out []record
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 1<<20), 16<<20)
-	for sc.Scan() {
-		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
-			continue
-		}
-		var r record
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		if r.ParanoiaLevel != nil && *r.ParanoiaLevel > 1 {
-			continue
-		}
-		out = append(out, r)
-	}
-	return out, sc.Err()
-}
-
-// formDecode percent-decodes once with '+' as space, keeping invalid escapes
-// (the same as core/cmd/detect-report).
-func formDecode(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '+':
-			b.WriteByte(' ')
-		case c == '%' && i+2 < len(s) && ishex(s[i+1]) && ishex(s[i+2]):
-			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
-			i += 2
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
-
-func ishex(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0'
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10
-	}
-	return c - 'A' + 10
 }
 
 // escapeTarget percent-escapes the bytes that cannot appear literally in a
@@ -196,10 +127,7 @@ func orDefault(s, def string) string {
 // errNotPlaceable when the record cannot be sent (a CR/LF in a header value,
 // a path that is not a path, anything net/http refuses to parse back).
 func build(r record) ([]byte, error) {
-	p := r.Payload
-	if r.Encoded {
-		p = formDecode(p)
-	}
+	p := r.Value()
 	method, target := http.MethodGet, "/"
 	var body, ctype string
 	hdr := http.Header{}
@@ -409,7 +337,7 @@ func run(w, progress io.Writer, dir string, o options) error {
 	}
 	var recs []record
 	for _, f := range []string{"attacks.jsonl", "benign.jsonl"} {
-		rs, err := load(filepath.Join(dir, f))
+		rs, err := corpus.Load(filepath.Join(dir, f))
 		if err != nil {
 			return err
 		}

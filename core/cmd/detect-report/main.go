@@ -27,22 +27,11 @@ import (
 	"time"
 
 	"github.com/guardgo/guard/core/detect"
+	"github.com/guardgo/guard/core/detect/corpus"
 )
 
-type record struct {
-	ID            string `json:"id"`
-	Label         string `json:"label"`
-	Category      string `json:"category"`
-	Subcategory   string `json:"subcategory"`
-	Subset        string `json:"subset"`
-	Location      string `json:"location"`
-	Param         string `json:"param"`
-	Header        string `json:"header"`
-	Payload       string `json:"payload"`
-	Encoded       bool   `json:"encoded"`
-	ContentType   string `json:"content_type"`
-	ParanoiaLevel *int   `json:"paranoia_level"`
-}
+// record is one labelled payload of the corpus.
+type record = corpus.Record
 
 type tally struct{ n, hit int }
 
@@ -86,28 +75,6 @@ func main() {
 	}
 }
 
-func load(path string) ([]record, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var out []record
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 1<<20), 16<<20)
-	for sc.Scan() {
-		var r record
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		if r.ParanoiaLevel != nil && *r.ParanoiaLevel > 1 {
-			continue
-		}
-		out = append(out, r)
-	}
-	return out, sc.Err()
-}
-
 // heldBack selects 30 % of the records by a hash of their id.
 func heldBack(id string) bool {
 	h := fnv.New32a()
@@ -144,44 +111,12 @@ func where(r record) string {
 	return r.Location
 }
 
-// formDecode percent-decodes once with '+' as space, keeping invalid escapes.
-func formDecode(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '+':
-			b.WriteByte(' ')
-		case c == '%' && i+2 < len(s) && ishex(s[i+1]) && ishex(s[i+2]):
-			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
-			i += 2
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
-
-func ishex(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0'
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10
-	}
-	return c - 'A' + 10
-}
-
 func run(w io.Writer, dir, misses, fps, split string, nstats int) error {
-	attacks, err := load(filepath.Join(dir, "attacks.jsonl"))
+	attacks, err := corpus.Load(filepath.Join(dir, "attacks.jsonl"))
 	if err != nil {
 		return err
 	}
-	benign, err := load(filepath.Join(dir, "benign.jsonl"))
+	benign, err := corpus.Load(filepath.Join(dir, "benign.jsonl"))
 	if err != nil {
 		return err
 	}
@@ -207,10 +142,7 @@ func run(w io.Writer, dir, misses, fps, split string, nstats int) error {
 	}
 	eval := func(recs []record, m map[key]*tally, wantPrint string, printHits bool) {
 		for _, r := range recs {
-			p := r.Payload
-			if r.Encoded {
-				p = formDecode(p)
-			}
+			p := r.Value()
 			held := heldBack(r.ID)
 			start := time.Now()
 			res := d.Detect(ctx, p, where(r))
