@@ -36,6 +36,9 @@ const escapeDesc = `a \u00XX escape spelling an ASCII letter inside a word (\u00
 // parser has already decoded them.
 func rawAnomaly(v string, cm ctxMask) (anomaly, bool) {
 	notBody := cm&ctxBody == 0
+	if cm&ctxJSONValue != 0 {
+		return anomaly{}, false // decoded by the JSON parser; see ctxJSONValue
+	}
 	if !notBody {
 		// Bodies are the long values: only escapes are looked for, found by a
 		// vectorised byte search rather than the loop below.

@@ -553,7 +553,7 @@ func (in *inspection) json(s string) bool {
 			if len(in.t.Exclude.BodyFields) > 0 && contains(in.t.Exclude.BodyFields, jsonPath(path)) {
 				continue
 			}
-			cm := ctxBody
+			cm := ctxBody | ctxJSONValue
 			if mayBeHost(str) {
 				cm = fieldCtx(cm, jsonField(path), str)
 			}

@@ -78,6 +78,9 @@ const (
 	// on it (DOCTYPE/ENTITY declarations live there); libinjection's HTML verdict does
 	// not, its text and attribute values are inspected one by one instead.
 	ctxRawXML ctxMask = 1 << 7
+	// ctxJSONValue marks a string a JSON parser has already unescaped: a \u0065
+	// left in it was written as \\u0065, text that shows an escape.
+	ctxJSONValue ctxMask = 1 << 6
 )
 
 // ctxByName maps a context name of Pattern.Contexts to its bits.
