@@ -140,7 +140,7 @@ type ruleset struct {
 	xss                   int
 	protocol              int
 	// quotable are the categories whose evidence is damped inside prose (see
-	// dampQuoted): commands and file names that posts quote.
+	// dampQuoted): commands, file names and paths that posts quote.
 	quotable []int
 	// custom is set when custom patterns are loaded: they may match plain tokens,
 	// so the plain-token fast path is off.
@@ -234,7 +234,7 @@ func (d *Detector) build(custom []Pattern) (*ruleset, error) {
 		rs.cats = append(rs.cats, c)
 	}
 	rs.sqli, rs.xss, rs.protocol = rs.catIdx["sqli"], rs.catIdx["xss"], rs.catIdx["protocol"]
-	rs.quotable = []int{rs.catIdx["cmdi"], rs.catIdx["sensitive_file"]}
+	rs.quotable = []int{rs.catIdx["cmdi"], rs.catIdx["sensitive_file"], rs.catIdx["path_traversal"]}
 	for _, p := range d.builtin {
 		add(p, false)
 	}

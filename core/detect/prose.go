@@ -28,7 +28,7 @@ var proseWords = map[string]bool{
 }
 
 // proseLike reports whether s reads as sentences: at least eight words, of which at
-// least three different function words.
+// least three different function words, or ten words and two.
 func proseLike(s string) bool {
 	words, seen := 0, 0
 	var found [8]string
@@ -57,7 +57,7 @@ func proseLike(s string) bool {
 		}
 		i = j
 	}
-	return words >= 8 && seen >= 3
+	return words >= 8 && seen >= 3 || words >= 10 && seen >= 2
 }
 
 // dampQuoted discounts, in a prose value, the evidence of the quotable categories

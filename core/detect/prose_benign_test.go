@@ -45,6 +45,11 @@ var proseBenign = []struct{ where, in string }{
 	{"body:text", "static DWORD run(LPVOID x)\n{\n    Sleep(666);\n    return 0;\n}"},
 	{"body:text", "There is no standard JSON encoding for certificates. The `toJSON()` method returns a PEM string."},
 	{"body:text", "if (state == 'pan' || state == 'drag') {\n  state = '';\n}"},
+	{"query:file", "C:\\Windows\\Temp\\setup_2025-01-07.log"},
+	{"body:text", "# .env.sample\nAPP_URL=http://localhost:8000\nCACHE_URL=redis://localhost:6379/1\nDEBUG=true"},
+	{"body:text", "db.invoices.find({ paid: false, due: { $lt: new Date() } }).limit(20)"},
+	{"query:q", "Our logs live in /var/log/app/access.log and /var/log/app/error.log on each node"},
+	{"body:text", "In PowerShell 7 you can use `Invoke-RestMethod -Uri https://api.example.org/v2/orders -Method Get` instead"},
 	{"body:text", "var text = '';\nvar menu = root.firstChild;\nif (!menu) return;"},
 }
 
@@ -76,6 +81,11 @@ func TestNarrowedRulesStillCatch(t *testing.T) {
 		{"query:tpl", "{{'/etc/passwd'|file_excerpt(1,30)}}"},
 		{"query:q", "<!--`<img src=x onerror=alert(1)>-->"},
 		{"query:q", "x<script>alert(1)</script>"},
+		{"query:dir", "C:\\WINDOWS\\TEMP\\"},
+		{"query:url", "redis://127.0.0.1:6379/0"},
+		{"query:q", "db.users.drop()"},
+		{"query:q", "'; db.users.find(); var x='"},
+		{"query:file", "/var/log/apache2/access.log"},
 		{"query:user", "*)(|(uid=*)(cn=admin))"},
 		{"query:user", "admin)(!(objectClass=void)"},
 		{"query:q", "'; sleep(5000); var x='"},
