@@ -537,6 +537,7 @@ func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, con
 		}
 	}
 	d.dampQuoted(s, rs, norm)
+	d.unionInStatement(s, rs, norm)
 	d.semantic(s, rs, norm, cm)
 	if len(s.hits) == 0 {
 		if cacheIt && ctx.Err() == nil {

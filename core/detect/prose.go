@@ -1,5 +1,7 @@
 package detect
 
+import "regexp"
+
 // Commands and file names quoted in prose. A support thread says "`ipconfig /all` and
 // `ping -n 4 8.8.8.8`, then paste the output here" or "the image has `RUN pip install …
 // && rm -rf /root/.cache`": shell grammar, but inside sentences. An injection opens the
@@ -93,6 +95,54 @@ func (d *Detector) dampQuoted(s *scratch, rs *ruleset, norm string) {
 			} else {
 				s.scores[ci] = 1 - (1-s.scores[ci])*(1-t.Score)
 			}
+		}
+	}
+}
+
+// unionShapeWeight is the weight of a UNION SELECT that is statement shape, that of
+// the other shape patterns (a keyword pair, SELECT … FROM … WHERE).
+const unionShapeWeight = 0.35
+
+// selectFrom matches a complete SELECT … FROM <name>: a statement of its own.
+var selectFrom = regexp.MustCompile(`(?i)\bselect\s[^;]{1,200}?\bfrom\s+[\w."\x60\[\]]+`)
+
+// unionInStatement treats a UNION SELECT that follows a complete SELECT … FROM in the
+// same value as statement shape: "SELECT id FROM a UNION ALL SELECT id FROM b" is SQL
+// a post quotes, while an injection's UNION follows the application's data (1 UNION
+// SELECT …, ' UNION SELECT …), with no SELECT of its own before it.
+func (d *Detector) unionInStatement(s *scratch, rs *ruleset, norm string) {
+	if !s.touch[rs.sqli] {
+		return
+	}
+	first := -1
+	for i := range s.hits {
+		if s.hits[i].Pattern == "sqli-union-select" && !s.hitGrp[i] {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		return
+	}
+	loc := selectFrom.FindStringIndex(norm)
+	if loc == nil || loc[1] > s.hits[first].Position {
+		return
+	}
+	s.scores[rs.sqli], s.group[rs.sqli] = 0, 0
+	for i := range s.hits {
+		t := &s.hits[i]
+		if t.Category != "sqli" {
+			continue
+		}
+		if t.Pattern == "sqli-union-select" && t.Position >= loc[1] {
+			// Statement shape: one piece of evidence at a shape pattern's weight.
+			s.hitGrp[i] = true
+			t.Score = min(t.Score, unionShapeWeight)
+		}
+		if s.hitGrp[i] {
+			s.group[rs.sqli] = max(s.group[rs.sqli], t.Score)
+		} else {
+			s.scores[rs.sqli] = 1 - (1-s.scores[rs.sqli])*(1-t.Score)
 		}
 	}
 }

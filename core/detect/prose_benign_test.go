@@ -50,6 +50,7 @@ var proseBenign = []struct{ where, in string }{
 	{"body:text", "db.invoices.find({ paid: false, due: { $lt: new Date() } }).limit(20)"},
 	{"query:q", "Our logs live in /var/log/app/access.log and /var/log/app/error.log on each node"},
 	{"body:text", "In PowerShell 7 you can use `Invoke-RestMethod -Uri https://api.example.org/v2/orders -Method Get` instead"},
+	{"body:text", "Prefer UNION ALL when duplicates cannot occur, it skips the sort:\n\nSELECT id FROM archive\nUNION ALL\nSELECT id FROM live;"},
 	{"body:text", "var text = '';\nvar menu = root.firstChild;\nif (!menu) return;"},
 }
 
@@ -81,6 +82,9 @@ func TestNarrowedRulesStillCatch(t *testing.T) {
 		{"query:tpl", "{{'/etc/passwd'|file_excerpt(1,30)}}"},
 		{"query:q", "<!--`<img src=x onerror=alert(1)>-->"},
 		{"query:q", "x<script>alert(1)</script>"},
+		{"query:id", "1 UNION SELECT username, password FROM users--"},
+		{"query:id", "' union select 1,2 from users union select 3,4-- -"},
+		{"query:id", "-1 UNION ALL SELECT NULL,NULL,table_name FROM information_schema.tables"},
 		{"query:dir", "C:\\WINDOWS\\TEMP\\"},
 		{"query:url", "redis://127.0.0.1:6379/0"},
 		{"query:q", "db.users.drop()"},
