@@ -1,9 +1,6 @@
 package detect
 
-import (
-	"context"
-	"testing"
-)
+import "testing"
 
 // Command, code and template injection: attacks written from the grammar that makes
 // them execute, and hard benign text (documentation, source code, forum posts) that
@@ -259,21 +256,9 @@ var cmdiQualityBenign = []struct {
 }
 
 func TestCmdiQualityAttacks(t *testing.T) {
-	d := newTestDetector(t)
-	for _, c := range cmdiQualityAttacks {
-		r := d.Detect(context.Background(), c.in, c.where)
-		if !r.IsThreat {
-			t.Errorf("missed %s %q (score %.2f, %v)", c.where, c.in, r.ThreatScore, r.Threats)
-		}
-	}
+	wantThreats(t, newTestDetector(t), cmdiQualityAttacks)
 }
 
 func TestCmdiQualityBenign(t *testing.T) {
-	d := newTestDetector(t)
-	for _, c := range cmdiQualityBenign {
-		r := d.Detect(context.Background(), c.in, c.where)
-		if r.IsThreat {
-			t.Errorf("flagged %s %q: %s %.2f %v", c.where, c.in, r.Category, r.ThreatScore, r.Threats)
-		}
-	}
+	wantClean(t, newTestDetector(t), cmdiQualityBenign)
 }

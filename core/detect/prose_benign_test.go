@@ -1,9 +1,6 @@
 package detect
 
-import (
-	"context"
-	"testing"
-)
+import "testing"
 
 // proseBenign are documentation and code fragments of the kinds the prose report
 // (detect-report -prose) found flagged: each pins a rule that now needs attack grammar,
@@ -55,19 +52,12 @@ var proseBenign = []struct{ where, in string }{
 }
 
 func TestProseBenign(t *testing.T) {
-	d := newTestDetector(t)
-	for _, tc := range proseBenign {
-		r := d.Detect(context.Background(), tc.in, tc.where)
-		if r.IsThreat {
-			t.Errorf("Detect(%q, %s) flagged: %+v", tc.in, tc.where, r.Threats)
-		}
-	}
+	wantClean(t, newTestDetector(t), proseBenign)
 }
 
 // TestNarrowedRulesStillCatch: the attacks the narrowed rules exist for.
 func TestNarrowedRulesStillCatch(t *testing.T) {
-	d := newTestDetector(t)
-	for _, tc := range []struct{ where, in string }{
+	wantThreats(t, newTestDetector(t), []valueCase{
 		{"query:file", "/etc/passwd"},
 		{"query:file", "../../../etc/shadow"},
 		{"query:file", "file:///etc/passwd"},
@@ -122,9 +112,5 @@ func TestNarrowedRulesStillCatch(t *testing.T) {
 		{"query:q", "x<Script>alert(document.cookie)</Script>"},
 		{"query:q", "XXX<style>*{background:url(javascript:alert(1))}</style>"},
 		{"query:q", "<!--[if gte IE 4]><script>alert(1)</script><![endif]-->"},
-	} {
-		if r := d.Detect(context.Background(), tc.in, tc.where); !r.IsThreat {
-			t.Errorf("Detect(%q, %s) not a threat: %+v", tc.in, tc.where, r)
-		}
-	}
+	})
 }

@@ -171,23 +171,11 @@ var xssRuleBenign = []struct{ where, in string }{
 }
 
 func TestXSSQualityAttacks(t *testing.T) {
-	d := newTestDetector(t)
-	for _, c := range xssQualityAttacks {
-		r := d.Detect(context.Background(), c.in, c.where)
-		if !r.IsThreat {
-			t.Errorf("missed %s %q (score %.2f, %v)", c.where, c.in, r.ThreatScore, r.Threats)
-		}
-	}
+	wantThreats(t, newTestDetector(t), xssQualityAttacks)
 }
 
 func TestXSSQualityBenign(t *testing.T) {
-	d := newTestDetector(t)
-	for _, c := range xssQualityBenign {
-		r := d.Detect(context.Background(), c.in, c.where)
-		if r.IsThreat {
-			t.Errorf("flagged %s %q: %s %.2f %v", c.where, c.in, r.Category, r.ThreatScore, r.Threats)
-		}
-	}
+	wantClean(t, newTestDetector(t), xssQualityBenign)
 }
 
 func TestXSSRuleBenign(t *testing.T) {
