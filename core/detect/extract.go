@@ -270,11 +270,26 @@ func (in *inspection) cookies(h string) {
 	}
 }
 
-// oddMediaType reports a Content-Type value that does not parse as a media type or
-// carries expression syntax (%{…}, ${…}, #{…}).
+// oddMediaType reports a Content-Type value with bytes no media type needs (OGNL and
+// expression syntax: %{…}, ${…}, #, @, parentheses, quotes other than around a
+// parameter) or, when its bytes look ordinary, one that does not parse as a media
+// type. Ordinary values are decided by the byte scan alone: no parsing, no
+// allocation on the request path.
 func oddMediaType(v string) bool {
-	if strings.Contains(v, "%{") || strings.Contains(v, "${") || strings.Contains(v, "#{") {
-		return true
+	quoted := false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case strings.IndexByte("/+.-_;=, \t:", c) >= 0:
+		case c == '"':
+			quoted = true
+		default:
+			return true
+		}
+	}
+	if !quoted {
+		return false
 	}
 	_, _, err := mime.ParseMediaType(v)
 	return err != nil

