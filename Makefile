@@ -60,3 +60,4 @@ detect-compare:
 	cd bench && $(GO) run ./cmd/quality -corpus $(abspath ../shared/corpus) -pl 1,2 -cats
 	cd bench && $(GO) run ./cmd/quality -corpus $(abspath core/detect/testdata/independent) -pl 1,2 -cats
 	cd bench && $(GO) run ./cmd/quality -corpus $(abspath core/detect/testdata/independent2) -pl 1,2 -cats
+	cd bench && $(GO) run ./cmd/quality -corpus $(abspath core/detect/testdata/independent3) -pl 1,2 -cats
