@@ -18,9 +18,11 @@ import (
 	"hash/fnv"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -172,11 +174,7 @@ func run(w io.Writer, dir, misses, fps, split string, nstats int) error {
 	eval(attacks, atk, misses, false)
 	eval(benign, ben, fps, true)
 
-	names := make([]string, 0, len(cats))
-	for c := range cats {
-		names = append(names, c)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(cats))
 	sum := func(m map[key]*tally, cat string, which string) tally {
 		var t tally
 		for k, v := range m {
@@ -302,11 +300,7 @@ func runRequests(w io.Writer, dir, printFP, printMiss string) error {
 	for k := range m {
 		cats[k.cat] = true
 	}
-	names := make([]string, 0, len(cats))
-	for c := range cats {
-		names = append(names, c)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(cats))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "\nCRS requests (PL<=1)\tattack reqs\tcaught %\tbenign_for_rule\tflagged %\t")
 	var ta, tb tally

@@ -9,8 +9,10 @@ import (
 	"hash/fnv"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -151,11 +153,7 @@ func runProse(w io.Writer, dirs []string, perKind int, printFP bool) error {
 			}
 		}
 	}
-	kinds := make([]string, 0, len(rows))
-	for k := range rows {
-		kinds = append(kinds, k)
-	}
-	sort.Strings(kinds)
+	kinds := slices.Sorted(maps.Keys(rows))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "file kind\tvalues\tflagged %\t")
 	var all row
