@@ -99,10 +99,10 @@ func (d *Detector) Stats() []PatternStats {
 		ps.Slow = ps.SlowExecutions > 0
 		out = append(out, ps)
 	}
-	for _, id := range anomalyIDs {
-		// Protocol anomaly checks are code, not patterns: counted, not timed.
-		ps := PatternStats{ID: id, Category: "protocol"}
-		if st := d.statsFor(id); st != nil {
+	for _, c := range codeChecks {
+		// Checks written as code, not patterns: counted, not timed.
+		ps := PatternStats{ID: c.id, Category: c.category}
+		if st := d.statsFor(c.id); st != nil {
 			ps.Executions, ps.Matches = st.executions.Load(), st.matches.Load()
 		}
 		out = append(out, ps)

@@ -212,8 +212,12 @@ func (d *Detector) anomalyResult(a anomaly, v string) Result {
 	}
 }
 
-// anomalyIDs are the ids rawAnomaly and headerAnomaly report, listed in Stats.
-var anomalyIDs = []string{
-	"proto-nul-byte", "proto-iis-fullwidth", "proto-unicode-escape-letter", "proto-utf8-overlong",
-	"proto-request-range", "proto-httpoxy", "proto-middleware-subrequest", "proto-content-range",
+// codeChecks are the checks written as code rather than patterns (rawAnomaly,
+// headerAnomaly, escapedAngle, versionedComment), listed in Stats with their category: counted, not timed.
+var codeChecks = []struct{ id, category string }{
+	{"proto-nul-byte", "protocol"}, {"proto-iis-fullwidth", "protocol"},
+	{"proto-unicode-escape-letter", "protocol"}, {"proto-utf8-overlong", "protocol"},
+	{"proto-request-range", "protocol"}, {"proto-httpoxy", "protocol"},
+	{"proto-middleware-subrequest", "protocol"}, {"proto-content-range", "protocol"},
+	{escapedAngleID, "xss"}, {versionedCommentID, "sqli"},
 }

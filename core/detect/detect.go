@@ -78,7 +78,8 @@ type Result struct {
 // Threat is one piece of evidence.
 type Threat struct {
 	// Type is "regex", "semantic" (several weak signals adding up, or a structural
-	// score) or "libinjection".
+	// score), "libinjection", "protocol" (an anomaly in the raw bytes or a header's
+	// name) or "probe" (a filter probe only the raw bytes show, such as &#x003C;).
 	Type string
 	// Category is the attack class, e.g. "sqli".
 	Category string
@@ -289,8 +290,8 @@ func (d *Detector) build(custom []Pattern) (*ruleset, error) {
 			d.stats.Store(rs.pats[i].ID, &patStats{})
 		}
 	}
-	for _, id := range anomalyIDs {
-		d.stats.LoadOrStore(id, &patStats{})
+	for _, c := range codeChecks {
+		d.stats.LoadOrStore(c.id, &patStats{})
 	}
 	rs.ac = newACMatcher(lits)
 	rs.strongLit = make([]bool, len(lits))
@@ -473,6 +474,14 @@ func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, con
 		// the normalised text: the strongest category names the attack.
 		d.countAnomaly(anom.id)
 		s.addHit(rs.protocol, anom.threat(content))
+	}
+	if escapedAngle(content) {
+		d.countAnomaly(escapedAngleID)
+		s.addHit(rs.xss, escapedAngleThreat(content))
+	}
+	if pos, ok := versionedComment(content); ok {
+		d.countAnomaly(versionedCommentID)
+		s.addHit(rs.sqli, versionedCommentThreat(content, pos))
 	}
 	any := false
 	rs.ac.scan(norm, func(lit int32, end int) {

@@ -1,0 +1,130 @@
+package detect
+
+import (
+	"context"
+	"testing"
+)
+
+func TestEscapedAngle(t *testing.T) {
+	cases := []struct {
+		in   string
+		want bool
+	}{
+		{"&#60", true},
+		{"&#0000060;", true},
+		{"&#x3C", true},
+		{"&#X00003c;", true},
+		{"&#62;", true},
+		{"&LT", true},
+		{"&lt", true},
+		{"&LT;", true},
+		{`\x3c`, true},
+		{`\u003C`, true},
+		{`\u{3c}`, true},
+		{`\3c`, true},
+		{`\074`, true},
+		{"%3C", true},
+		{"%u003c", true},
+		{"&#60 &#x3e", true},
+		{" &#x3c; ", true},
+		// not probes
+		{"&lt;", false},   // the ordinary entity: how people ask about it
+		{"&gt;", false},   //
+		{"<", false},      // a bare bracket is an operator in many filter APIs
+		{"&#61;", false},  // '='
+		{"&#x41;", false}, // 'A'
+		{"&#60;b&#62;", false},
+		{"&lt; is less than", false},
+		{`\x41`, false},
+		{`\n`, false},
+		{"%20", false},
+		{"&#", false},
+		{"&amp;", false},
+		{"", false},
+	}
+	for _, c := range cases {
+		if got := escapedAngle(c.in); got != c.want {
+			t.Errorf("escapedAngle(%q) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}
+
+func TestVersionedComment(t *testing.T) {
+	cases := []struct {
+		in   string
+		want bool
+	}{
+		{"1 /*!50000union*/ /*!50000select*/ 1", true},
+		{"9999 or {if length((/*!5000select username/*!50000from*/user where id=1))>0}", true},
+		{"1/*!1111'*/", true},
+		{"SELECT /*!32302 1/0, */ 1 FROM t", false}, // a number after the version: judged by the other rules
+		{"/*! UNION*/ SELECT", true},
+		{"id=1/*!and*/1=1", true},
+		// mysqldump's own versioned comments
+		{"/*!40101 SET @OLD_CHARACTER_SET_CLIENT=@@CHARACTER_SET_CLIENT */;", false},
+		{"/*!40000 ALTER TABLE `users` DISABLE KEYS */;", false},
+		{"/*!50001 CREATE ALGORITHM=UNDEFINED */", false},
+		{"/*!50013 DEFINER=`root`@`localhost` SQL SECURITY DEFINER */", false},
+		{"/*!40100 DEFAULT CHARACTER SET utf8mb4 */", false},
+		{"/*!ordered list*/", false},
+		{"a /* comment */ b", false},
+	}
+	for _, c := range cases {
+		if _, got := versionedComment(c.in); got != c.want {
+			t.Errorf("versionedComment(%q) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}
+
+// TestProbeRules checks the whole-value probe rules end to end: a value that is
+// nothing but a filter probe is a threat; the same words in a sentence, a complete
+// call or a document with content are not.
+func TestProbeRules(t *testing.T) {
+	d := newTestDetector(t)
+	wantThreats(t, d, []valueCase{
+		{"query:q", "&#X0003C"},
+		{"query:q", `\u003c`},
+		{"query:q", "SUBSTRING("},
+		{"body:text", "database(\n"},
+		{"query:q", "uNhEx("},
+		{"query:q", "SELECT GROUP_CONCAT("},
+		{"query:q", "SeLect*/ 1,2,3,user("},
+		{"query:q", "md5\\("},
+		{"query:q", "' (select top 1"},
+		{"query:q", "' or (EXISTS)"},
+		{"query:q", "</style>"},
+		{"query:q", "<plaintext>"},
+		{"query:q", "</BODY></HTML>"},
+		{"query:q", `<html xmlns="http://www.w3.org/1999/xhtml">`},
+		{"query:q", `</a>//["'` + "`" + `-->]]>]</div>`},
+		{"query:q", "1 /*!50000union*/ /*!50000select*/ 1,2"},
+	})
+	wantClean(t, d, []valueCase{
+		{"query:q", "&lt;"},
+		{"query:q", "<"},
+		{"query:q", "substring function sql server"},
+		{"query:q", "how does SUBSTRING( work"},
+		{"query:q", "select x from y where"}, // libinjection's false-positive list
+		{"query:q", "Northwind"},
+		{"body:text", "<p><br></p>"},
+		{"body:text", "<html><head><title>Report</title></head><body><p>Quarterly numbers</p></body></html>"},
+		{"body:text", "Put the stylesheet in the head and close it with </style> before the body starts."},
+		{"body:text", "<!-- TODO: remove --> see ]]> in XML"},
+		{"body:text", "/*!40101 SET NAMES utf8 */;\n/*!40000 ALTER TABLE `t` DISABLE KEYS */;"},
+		{"query:q", "it's 'quoted' (selected)"},
+	})
+}
+
+func TestProbeStats(t *testing.T) {
+	d := newTestDetector(t)
+	d.Detect(context.Background(), "&#x3c;", "query:q")
+	for _, ps := range d.Stats() {
+		if ps.ID == escapedAngleID {
+			if ps.Category != "xss" || ps.Matches != 1 {
+				t.Fatalf("stats for %s: %+v", escapedAngleID, ps)
+			}
+			return
+		}
+	}
+	t.Fatalf("%s not listed in Stats", escapedAngleID)
+}
