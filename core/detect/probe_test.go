@@ -98,6 +98,19 @@ func TestProbeRules(t *testing.T) {
 		{"query:q", `<html xmlns="http://www.w3.org/1999/xhtml">`},
 		{"query:q", `</a>//["'` + "`" + `-->]]>]</div>`},
 		{"query:q", "1 /*!50000union*/ /*!50000select*/ 1,2"},
+		{"query:q", "A 'OR' B"},
+		{"query:q", "'AND'"},
+		{"query:q", `"&"`},
+		{"query:q", " like '%'"},
+		{"query:q", "' or '' '"},
+		{"query:q", `SELECT"table_name"FROM[information_schema].[tables]`},
+		{"query:q", `SELECT 1FROM[table]WHERE\1=\1AND\1=\1`},
+		{"query:q", " AS INJECTX WHERE 1=1 AND 1=0"},
+		{"body:text", `("system  ")("whoami")`},
+		{"query:q", "$y = 'sys'.'tem';($y)('uname');"},
+		{"query:q", "eval('2 + 2')"},
+		{"query:q", "eval(URL.slice(-8))>#alert(1)"},
+		{"query:q", "top[8680439..toString(30)](1)"},
 	})
 	wantClean(t, d, []valueCase{
 		{"query:q", "&lt;"},
@@ -112,6 +125,16 @@ func TestProbeRules(t *testing.T) {
 		{"body:text", "<!-- TODO: remove --> see ]]> in XML"},
 		{"body:text", "/*!40101 SET NAMES utf8 */;\n/*!40000 ALTER TABLE `t` DISABLE KEYS */;"},
 		{"query:q", "it's 'quoted' (selected)"},
+		{"query:q", "press '+' to zoom"},
+		{"query:q", "answer 'yes' or 'no'"},
+		{"body:text", "SELECT * FROM `movies` WHERE `id` = 8"},
+		{"body:text", "SELECT [Name] FROM [dbo].[Users] WHERE [Id] = 1"},
+		{"body:text", "If a zero-length string is passed as `from` or `to`, the working directory is used."},
+		{"body:text", `"import" => {"from" => :required, "copy" => false}`},
+		{"body:text", "We know 1=1 and 2=2 trivially, so the identity holds."},
+		{"body:text", "In PHP 7 you can write ($callback)($arg) to call a closure."},
+		{"body:text", "Never call eval on user input; use JSON.parse instead."},
+		{"query:q", "eval function javascript"},
 	})
 }
 
