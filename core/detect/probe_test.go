@@ -111,6 +111,10 @@ func TestProbeRules(t *testing.T) {
 		{"query:q", "eval('2 + 2')"},
 		{"query:q", "eval(URL.slice(-8))>#alert(1)"},
 		{"query:q", "top[8680439..toString(30)](1)"},
+		{"query:q", "C:/windows/windowsupdate.log"},
+		{"query:q", "C:/documents and settings/administrator/desktop/desktop.ini"},
+		{"query:q", "/var/root/.sh_history"},
+		{"query:q", "/etc/httpd/logs/acces_log "},
 	})
 	wantClean(t, d, []valueCase{
 		{"query:q", "&lt;"},
@@ -135,6 +139,10 @@ func TestProbeRules(t *testing.T) {
 		{"body:text", "In PHP 7 you can write ($callback)($arg) to call a closure."},
 		{"body:text", "Never call eval on user input; use JSON.parse instead."},
 		{"query:q", "eval function javascript"},
+		{"query:q", `C:\Windows\System32\drivers\etc\hosts`},
+		{"query:q", `C:\Windows\WindowsUpdate.log is where the logs go on Windows 7`},
+		{"query:q", `C:\Users\anna\Documents\report.docx`},
+		{"query:q", `C:\Program Files\Git\bin\git.exe`},
 	})
 }
 
