@@ -717,6 +717,9 @@ func (d *Detector) runPattern(s *scratch, c *compiled, pi int, norm string) {
 	if loc == nil {
 		return
 	}
+	if v := vetoes[c.ID]; v != nil && v(norm, loc) {
+		return
+	}
 	if st != nil {
 		st.matches.Add(1)
 	}

@@ -159,3 +159,23 @@ func TestProbeStats(t *testing.T) {
 	}
 	t.Fatalf("%s not listed in Stats", escapedAngleID)
 }
+
+// TestFreshSetFalsePositiveClasses holds the general classes found in the fifth
+// independent set's flagged benign records: markup quoted in prose, data scripts and
+// standard doctypes.
+func TestFreshSetFalsePositiveClasses(t *testing.T) {
+	d := newTestDetector(t)
+	wantClean(t, d, []valueCase{
+		{"body:text", `<script type="application/ld+json">{"@context":"https://schema.org","@type":"Organization","name":"Acme"}</script>`},
+		{"body:xml", `<?xml version="1.0"?><!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd"><html xmlns="http://www.w3.org/1999/xhtml"><body><p>Hi</p></body></html>`},
+		{"body:text", "Feature request: allow <iframe> embeds from our own video host in knowledge base articles. Right now editors paste the embed code and it gets stripped, which is annoying for everyone."},
+		{"body:text", "SVG icons: inline vs <img>? We have a sprite <svg class=\"icon\"><use href=\"/icons/sprite.svg#trash\"></use></svg> and designers want to change the colours with CSS, which does not work with an img tag."},
+	})
+	wantThreats(t, d, []valueCase{
+		{"body:text", `<script type="application/ld+json">{}</script><img src=x onerror=alert(1)>`},
+		{"body:text", `<script type="text/template" src="//evil.example/x.js"></script>`},
+		{"body:xml", `<?xml version="1.0"?><!DOCTYPE x PUBLIC "-//W3C//DTD X//EN" "http://attacker.example/evil.dtd"><x/>`},
+		{"body:xml", `<?xml version="1.0"?><!DOCTYPE x SYSTEM "http://www.w3.org/evil.dtd"><x/>`},
+		{"body:text", "Please review my comment, it has an example in it: <img src=x onerror=alert(document.cookie)> and some more text around it for the reviewers to read."},
+	})
+}

@@ -11,12 +11,13 @@ import (
 // recall and flags some ordinary text ("1 and 2", names with apostrophes followed by a
 // keyword), so its verdict alone sits just below the default threshold; with any
 // regex evidence of the same category it crosses it. Its XSS verdict is precise enough
-// to stand alone.
+// to stand alone, except on prose, where quoted markup is what posts are made of.
 const (
 	libSQLiWeight       = 0.6
 	libSQLiStrongWeight = 0.8
 	libSQLiWeakWeight   = 0.45
 	libXSSWeight        = 0.8
+	libXSSProseWeight   = 0.45 // the XSS verdict alone on prose (see semantic)
 )
 
 // semantic runs the libinjection tokenisers, gated so that clean input does not pay for
@@ -50,13 +51,32 @@ func (d *Detector) semantic(s *scratch, rs *ruleset, norm string, cm ctxMask) {
 	}
 	if cm&ctxRawXML == 0 && (s.touch[rs.xss] || strings.IndexByte(norm, '<') >= 0) {
 		if libinjection.IsXSS(norm) && (!strings.Contains(norm, "<?") || libinjection.IsXSS(stripXMLDecl(norm))) &&
-			!commentBacktickOnly(norm) && !typeParamsOnly(norm) && !inertMarkupOnly(norm) {
+			!commentBacktickOnly(norm) && !typeParamsOnly(norm) && !inertMarkupOnly(norm) &&
+			!(dataScriptsOnly(norm, nil) && !libinjection.IsXSS(strings.ReplaceAll(strings.ToLower(norm), "<script", "<x-data"))) {
+			w := libXSSWeight
+			if !s.strongHit("xss") && proseLike(norm) {
+				// Markup quoted in a post or a document (an <iframe> in a feature
+				// request, an SVG sprite in a question) with no pattern finding
+				// more than evidence: the tokenizer's verdict alone is evidence.
+				w = libXSSProseWeight
+			}
 			s.addHit(rs.xss, Threat{
 				Type: "libinjection", Category: "xss", Pattern: "xss",
-				Match: excerpt(norm, 0, min(len(norm), 80)), Score: libXSSWeight,
+				Match: excerpt(norm, 0, min(len(norm), 80)), Score: w,
 			})
 		}
 	}
+}
+
+// strongHit reports whether a pattern of category cat has matched with a weight of at
+// least 0.5 (more than evidence) so far.
+func (s *scratch) strongHit(cat string) bool {
+	for _, h := range s.hits {
+		if h.Category == cat && h.Score >= 0.5 {
+			return true
+		}
+	}
+	return false
 }
 
 // commentBacktickOnly reports a verdict that rests on libinjection's rule that a

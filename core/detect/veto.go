@@ -1,0 +1,126 @@
+package detect
+
+import "strings"
+
+// Vetoes are post-conditions RE2 cannot express (it has no look-arounds): a pattern
+// that matched is dropped when its veto recognises the matched construct as one of the
+// harmless standard forms of the same syntax. Keep them few and specific; a veto is
+// code a rule author must know about.
+var vetoes = map[string]func(norm string, loc []int) bool{
+	"xxe-doctype-external": standardDoctype,
+	"xss-script-tag":       dataScriptsOnly,
+}
+
+// standardDTDHosts publish the DTDs that ordinary documents name in a PUBLIC doctype
+// (XHTML, RSS 0.91, Apple property lists, Java EE and Spring descriptors, DocBook).
+var standardDTDHosts = []string{
+	"www.w3.org/", "w3.org/", "my.netscape.com/", "www.rssboard.org/", "www.apple.com/dtds/",
+	"java.sun.com/", "xmlns.jcp.org/", "jakarta.ee/", "www.oasis-open.org/", "docbook.org/",
+	"www.docbook.org/", "www.springframework.org/", "struts.apache.org/", "tiles.apache.org/",
+	"logging.apache.org/", "mybatis.org/", "www.hibernate.org/", "hibernate.org/",
+	"hibernate.sourceforge.net/", "www.puppycrawl.com/", "checkstyle.org/",
+}
+
+// standardDoctype reports a doctype that names a published DTD by its formal public
+// identifier and the publisher's URL, with no internal subset: <!DOCTYPE html PUBLIC
+// "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">.
+// An XXE needs entities, declared inline or in a DTD on a host the attacker controls;
+// a doctype with an internal subset or a SYSTEM identifier is left to the pattern.
+func standardDoctype(norm string, loc []int) bool {
+	end := strings.IndexByte(norm[loc[0]:], '>')
+	if end < 0 {
+		return false
+	}
+	decl := strings.ToLower(norm[loc[0] : loc[0]+end])
+	i := strings.Index(decl, " public ")
+	if i < 0 || strings.IndexByte(decl, '[') >= 0 {
+		return false
+	}
+	rest := strings.TrimSpace(decl[i+len(" public "):])
+	if len(rest) < 4 || rest[0] != '"' && rest[0] != '\'' || !strings.HasPrefix(rest[1:], "-//") && !strings.HasPrefix(rest[1:], "+//") {
+		return false
+	}
+	q := rest[0]
+	j := strings.IndexByte(rest[1:], q)
+	if j < 0 {
+		return false
+	}
+	sys := strings.TrimSpace(rest[j+2:])
+	if sys == "" {
+		return true // a public identifier alone: resolved from a catalogue, not fetched
+	}
+	if sys[0] != '"' && sys[0] != '\'' {
+		return false
+	}
+	sys = sys[1:]
+	for _, p := range []string{"https://", "http://"} {
+		if strings.HasPrefix(sys, p) {
+			sys = sys[len(p):]
+			for _, h := range standardDTDHosts {
+				if strings.HasPrefix(sys, h) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return false
+}
+
+// dataScriptTypes are <script type> values browsers do not run: structured data, HTML
+// templates kept for client-side rendering, and plain text.
+var dataScriptTypes = []string{
+	"application/ld+json", "application/json", "text/template", "text/x-template",
+	"text/x-handlebars-template", "text/x-handlebars", "text/x-mustache", "text/html",
+	"text/plain", "text/markdown", "text/x-markdown",
+}
+
+// dataScriptsOnly reports a value whose every <script element declares a data type
+// (<script type="application/ld+json">{"@context":…}</script>): schema.org blocks and
+// template elements that CMS fields and pages carry as a matter of course. One script
+// with any other type, or none, and the pattern stands.
+func dataScriptsOnly(norm string, _ []int) bool {
+	lower := strings.ToLower(norm)
+	n := 0
+	for off := 0; ; {
+		i := strings.Index(lower[off:], "<script")
+		if i < 0 {
+			break
+		}
+		i += off
+		off = i + len("<script")
+		end := strings.IndexByte(lower[off:], '>')
+		if end < 0 {
+			return false
+		}
+		tag := lower[off : off+end]
+		if !dataScriptType(tag) {
+			return false
+		}
+		n++
+	}
+	return n > 0
+}
+
+func dataScriptType(tag string) bool {
+	i := strings.Index(tag, "type")
+	if i < 0 {
+		return false
+	}
+	v := strings.TrimLeft(tag[i+len("type"):], " ")
+	if v == "" || v[0] != '=' {
+		return false
+	}
+	v = strings.Trim(strings.TrimLeft(v[1:], " "), `"' `)
+	if k := strings.IndexAny(v, `"' `); k >= 0 {
+		v = v[:k]
+	}
+	for _, t := range dataScriptTypes {
+		if v == t {
+			// Nothing but the type and inert attributes: an event handler or a src
+			// on a data script is not what CMSs write.
+			return !strings.Contains(tag, " on") && !strings.Contains(tag, "src")
+		}
+	}
+	return false
+}
