@@ -169,6 +169,13 @@ func TestFreshSetFalsePositiveClasses(t *testing.T) {
 		{"body:text", `<script type="application/ld+json">{"@context":"https://schema.org","@type":"Organization","name":"Acme"}</script>`},
 		{"body:xml", `<?xml version="1.0"?><!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd"><html xmlns="http://www.w3.org/1999/xhtml"><body><p>Hi</p></body></html>`},
 		{"body:text", "Feature request: allow <iframe> embeds from our own video host in knowledge base articles. Right now editors paste the embed code and it gets stripped, which is annoying for everyone."},
+		{"query:q", "javascript: void(0) meaning"},
+		{"query:q", "__proto__ vs prototype"},
+		{"query:q", "169.254.169.254 what is this ip"},
+		{"query:q", "system() function php disabled"},
+		{"query:q", "%0d%0a meaning in url"},
+		{"body:text", "C#: is BinaryFormatter really that bad? We use it to cache a DataSet between two of our own services."},
+		{"body:text", "Our code does _.merge({}, defaults, JSON.parse(userSettings)). Is that fine now? I believe 4.17.21 blocks __proto__ keys."},
 		{"body:text", "SVG icons: inline vs <img>? We have a sprite <svg class=\"icon\"><use href=\"/icons/sprite.svg#trash\"></use></svg> and designers want to change the colours with CSS, which does not work with an img tag."},
 	})
 	wantThreats(t, d, []valueCase{
@@ -176,6 +183,13 @@ func TestFreshSetFalsePositiveClasses(t *testing.T) {
 		{"body:text", `<script type="text/template" src="//evil.example/x.js"></script>`},
 		{"body:xml", `<?xml version="1.0"?><!DOCTYPE x PUBLIC "-//W3C//DTD X//EN" "http://attacker.example/evil.dtd"><x/>`},
 		{"body:xml", `<?xml version="1.0"?><!DOCTYPE x SYSTEM "http://www.w3.org/evil.dtd"><x/>`},
+		{"query:q", "javascript:void(0);alert(1)"},
+		{"query:q", "__proto__[isAdmin]=true"},
+		{"query:q", "169.254.169.254"},
+		{"query:q", "phpinfo()"},
+		{"query:q", ";system('id')"},
+		{"query:q", "%0d%0aSet-Cookie:x=1"},
+		{"body:text", `{"$type":"System.Windows.Data.ObjectDataProvider, PresentationFramework"}`},
 		{"body:text", "Please review my comment, it has an example in it: <img src=x onerror=alert(document.cookie)> and some more text around it for the reviewers to read."},
 	})
 }

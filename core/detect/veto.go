@@ -9,6 +9,7 @@ import "strings"
 var vetoes = map[string]func(norm string, loc []int) bool{
 	"xxe-doctype-external": standardDoctype,
 	"xss-script-tag":       dataScriptsOnly,
+	"xss-js-url":           voidURL,
 }
 
 // standardDTDHosts publish the DTDs that ordinary documents name in a PUBLIC doctype
@@ -123,4 +124,29 @@ func dataScriptType(tag string) bool {
 		}
 	}
 	return false
+}
+
+// voidURL reports javascript:void(0) (or void 0), the inert href that links written
+// for script handlers carry, followed by nothing more than a quote, a semicolon or the
+// end: "javascript: void(0) meaning" is a question about it. Another statement after
+// it (javascript:void(0);alert(1)) and void of anything else stand.
+func voidURL(norm string, loc []int) bool {
+	m := strings.ToLower(norm[loc[0]:])
+	i := strings.IndexByte(m, ':')
+	if i < 0 {
+		return false
+	}
+	rest := strings.TrimLeft(m[i+1:], " \t")
+	switch {
+	case strings.HasPrefix(rest, "void(0)"):
+		rest = rest[len("void(0)"):]
+	case strings.HasPrefix(rest, "void 0"):
+		rest = rest[len("void 0"):]
+	case strings.HasPrefix(rest, "void (0)"):
+		rest = rest[len("void (0)"):]
+	default:
+		return false
+	}
+	rest = strings.TrimLeft(rest, ";")
+	return rest == "" || rest[0] == ' ' || rest[0] == '"' || rest[0] == '\'' || rest[0] == '>' || rest[0] == '\n'
 }
