@@ -541,7 +541,7 @@ func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, con
 				if ctx.Err() != nil {
 					break
 				}
-				d.runPattern(s, c, pi, norm)
+				d.runPattern(s, c, pi, norm, cm)
 			}
 		}
 	}
@@ -680,7 +680,7 @@ func isWordByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
 }
 
-func (d *Detector) runPattern(s *scratch, c *compiled, pi int, norm string) {
+func (d *Detector) runPattern(s *scratch, c *compiled, pi int, norm string, cm ctxMask) {
 	st := c.stats
 	t0 := s.clock
 	var loc []int
@@ -717,7 +717,7 @@ func (d *Detector) runPattern(s *scratch, c *compiled, pi int, norm string) {
 	if loc == nil {
 		return
 	}
-	if v := vetoes[c.ID]; v != nil && v(norm, loc) {
+	if v := vetoes[c.ID]; v != nil && v(norm, loc, cm) {
 		return
 	}
 	if st != nil {

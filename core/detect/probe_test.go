@@ -176,6 +176,13 @@ func TestFreshSetFalsePositiveClasses(t *testing.T) {
 		{"query:q", "%0d%0a meaning in url"},
 		{"body:text", "C#: is BinaryFormatter really that bad? We use it to cache a DataSet between two of our own services."},
 		{"body:text", "Our code does _.merge({}, defaults, JSON.parse(userSettings)). Is that fine now? I believe 4.17.21 blocks __proto__ keys."},
+		{"body:json", `{"spec":{"containers":[{"command":["/bin/sh","-c"],"volumeMounts":[{"mountPath":"/etc/billing"}]}]}}`},
+		{"body:json", `{"files":[{"path":"../shared-config/checkstyle.xml","status":"renamed"}]}`},
+		{"body:json", `{"directory":{"url":"ldaps://ad.state.example.gov:636"}}`},
+		{"body:xml", "<?xml version=\"1.0\"?>\n<!DOCTYPE note [\n  <!ELEMENT note (to, body)>\n  <!ELEMENT to (#PCDATA)>\n]>\n<note><to>Desk</to><body>Hi</body></note>"},
+		{"body:text", "GitHub Actions expression doesn't evaluate: ${{ github.ref == 'refs/heads/main' && 'prod' || 'dev' }}"},
+		{"body:text", "; php.ini overrides\nmemory_limit = 256M\ndisplay_errors = Off\nopcache.enable = 1"},
+		{"body:xml", "<web-app><filter><filter-class>org.springframework.web.filter.CharacterEncodingFilter</filter-class></filter></web-app>"},
 		{"body:text", "SVG icons: inline vs <img>? We have a sprite <svg class=\"icon\"><use href=\"/icons/sprite.svg#trash\"></use></svg> and designers want to change the colours with CSS, which does not work with an img tag."},
 	})
 	wantThreats(t, d, []valueCase{
@@ -190,6 +197,14 @@ func TestFreshSetFalsePositiveClasses(t *testing.T) {
 		{"query:q", ";system('id')"},
 		{"query:q", "%0d%0aSet-Cookie:x=1"},
 		{"body:text", `{"$type":"System.Windows.Data.ObjectDataProvider, PresentationFramework"}`},
+		{"body:json", `{"cmd":";/bin/sh -c id"}`},
+		{"body:json", `{"file":"../../../../etc/passwd"}`},
+		{"body:json", `{"url":"gopher://127.0.0.1:6379/_FLUSHALL"}`},
+		{"body:xml", `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>`},
+		{"query:q", "'or'1=1"},
+		{"query:q", "x' or 'a'='a"},
+		{"query:q", "opcache.jit_max_polymorphic_calls=50"},
+		{"body:text", "auto_prepend_file=php://input"},
 		{"body:text", "Please review my comment, it has an example in it: <img src=x onerror=alert(document.cookie)> and some more text around it for the reviewers to read."},
 	})
 }

@@ -6,10 +6,88 @@ import "strings"
 // that matched is dropped when its veto recognises the matched construct as one of the
 // harmless standard forms of the same syntax. Keep them few and specific; a veto is
 // code a rule author must know about.
-var vetoes = map[string]func(norm string, loc []int) bool{
+var vetoes = map[string]func(norm string, loc []int, cm ctxMask) bool{
 	"xxe-doctype-external": standardDoctype,
 	"xss-script-tag":       dataScriptsOnly,
 	"xss-js-url":           voidURL,
+	"sf-unix-path-whole":   jsonMember,
+	"pt-absolute-unix":     jsonMember,
+	"cmdi-bin-path":        jsonShellPath,
+	"pt-traversal-start":   jsonShortClimb,
+	"ssrf-raw-scheme":      tlsLDAP,
+	"sqli-quote-boolean":   contractionQuote,
+}
+
+// jsonMember reports a match in a member of a JSON document. Infrastructure APIs
+// (Kubernetes manifests, CI and backup jobs) carry server paths as data
+// ("mountPath": "/etc/billing"); a path that names a secret file is still found by
+// the sensitive-file patterns.
+func jsonMember(_ string, _ []int, cm ctxMask) bool { return cm&ctxJSONValue != 0 }
+
+// jsonShellPath reports a JSON member that is a shell's path and nothing else: the
+// first element of a command array (["/bin/sh", "-c", "pg_dump …"]).
+func jsonShellPath(norm string, loc []int, cm ctxMask) bool {
+	return cm&ctxJSONValue != 0 && strings.TrimSpace(norm[:loc[0]]) == "" && strings.TrimSpace(norm[loc[1]:]) == ""
+}
+
+// jsonShortClimb reports a JSON member that climbs one or two directories at its
+// start: the relative paths of file lists, tsconfig "extends" and build settings
+// ("../shared-config/checkstyle.xml"). Deeper climbs stand.
+func jsonShortClimb(norm string, _ []int, cm ctxMask) bool {
+	if cm&ctxJSONValue == 0 {
+		return false
+	}
+	v := strings.TrimLeft(norm, " ")
+	n := 0
+	for strings.HasPrefix(v, "../") || strings.HasPrefix(v, `..\`) {
+		v = v[3:]
+		n++
+	}
+	return n > 0 && n <= 2
+}
+
+// tlsLDAP reports an ldaps:// URL: directory settings name their server that way, and
+// TLS leaves no room for the raw bytes a gopher:// or dict:// request smuggles.
+func tlsLDAP(norm string, loc []int, _ ctxMask) bool {
+	return strings.Contains(strings.ToLower(norm[loc[0]:loc[1]]), "ldaps://")
+}
+
+// contractionQuote reports a quote-boolean match whose quote is unpaired only because
+// apostrophes inside words (doesn't, I'm) were counted: with them left out, the quotes
+// before the operator pair up, so nothing is broken out of.
+func contractionQuote(norm string, loc []int, _ ctxMask) bool {
+	// The quote the pattern took as the break-out is the first one in the match that
+	// the operator follows.
+	end := -1
+	for i := loc[0]; i < loc[1] && end < 0; i++ {
+		if norm[i] == '\'' || norm[i] == '"' {
+			r := strings.ToLower(strings.TrimLeft(norm[i+1:loc[1]], " )("))
+			for _, op := range []string{"or", "and", "xor", "||", "&&", "div"} {
+				if strings.HasPrefix(r, op) {
+					end = i
+					break
+				}
+			}
+		}
+	}
+	if end < 0 {
+		return false
+	}
+	q := norm[end]
+	if end >= 2 && norm[end-1] == q && (isLetter(norm[end-2]) || norm[end-2] >= '0' && norm[end-2] <= '9') {
+		return false // x"" or x'': a doubled quote glued to the data closes it too
+	}
+	n := 0
+	for i := 0; i <= end; i++ {
+		if norm[i] != q {
+			continue
+		}
+		if q == '\'' && i > 0 && i+1 < len(norm) && isLetter(norm[i-1]) && isLetter(norm[i+1]) {
+			continue // an apostrophe in a word
+		}
+		n++
+	}
+	return n%2 == 0
 }
 
 // standardDTDHosts publish the DTDs that ordinary documents name in a PUBLIC doctype
@@ -26,15 +104,19 @@ var standardDTDHosts = []string{
 // identifier and the publisher's URL, with no internal subset: <!DOCTYPE html PUBLIC
 // "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">.
 // An XXE needs entities, declared inline or in a DTD on a host the attacker controls;
-// a doctype with an internal subset or a SYSTEM identifier is left to the pattern.
-func standardDoctype(norm string, loc []int) bool {
+// a SYSTEM identifier is left to the pattern, and so is an internal subset unless it
+// only declares elements and attributes (see inertSubset).
+func standardDoctype(norm string, loc []int, _ ctxMask) bool {
 	end := strings.IndexByte(norm[loc[0]:], '>')
 	if end < 0 {
 		return false
 	}
 	decl := strings.ToLower(norm[loc[0] : loc[0]+end])
+	if k := strings.IndexByte(decl, '['); k >= 0 {
+		return inertSubset(strings.ToLower(norm[loc[0]+k:]))
+	}
 	i := strings.Index(decl, " public ")
-	if i < 0 || strings.IndexByte(decl, '[') >= 0 {
+	if i < 0 {
 		return false
 	}
 	rest := strings.TrimSpace(decl[i+len(" public "):])
@@ -68,6 +150,19 @@ func standardDoctype(norm string, loc []int) bool {
 	return false
 }
 
+// inertSubset reports an internal DTD subset (from its '[' on) that declares only
+// elements, attributes and notations, the grammar of a document: with no entity and no
+// parameter-entity reference nothing can be expanded or fetched.
+func inertSubset(sub string) bool {
+	end := strings.Index(sub, "]")
+	if end < 0 {
+		return false
+	}
+	sub = sub[:end]
+	return !strings.Contains(sub, "<!entity") && !strings.Contains(sub, "%") &&
+		!strings.Contains(sub, "system") && !strings.Contains(sub, "public")
+}
+
 // dataScriptTypes are <script type> values browsers do not run: structured data, HTML
 // templates kept for client-side rendering, and plain text.
 var dataScriptTypes = []string{
@@ -80,7 +175,7 @@ var dataScriptTypes = []string{
 // (<script type="application/ld+json">{"@context":…}</script>): schema.org blocks and
 // template elements that CMS fields and pages carry as a matter of course. One script
 // with any other type, or none, and the pattern stands.
-func dataScriptsOnly(norm string, _ []int) bool {
+func dataScriptsOnly(norm string, _ []int, _ ctxMask) bool {
 	lower := strings.ToLower(norm)
 	n := 0
 	for off := 0; ; {
@@ -130,7 +225,7 @@ func dataScriptType(tag string) bool {
 // for script handlers carry, followed by nothing more than a quote, a semicolon or the
 // end: "javascript: void(0) meaning" is a question about it. Another statement after
 // it (javascript:void(0);alert(1)) and void of anything else stand.
-func voidURL(norm string, loc []int) bool {
+func voidURL(norm string, loc []int, _ ctxMask) bool {
 	m := strings.ToLower(norm[loc[0]:])
 	i := strings.IndexByte(m, ':')
 	if i < 0 {
