@@ -31,7 +31,24 @@ var proseWords = map[string]bool{
 
 // proseLike reports whether s reads as sentences: at least eight words, of which at
 // least three different function words, or ten words and two.
-func proseLike(s string) bool {
+func proseLike(s string) bool { return proseWith(s, proseWords) }
+
+// proseWordsNotSQL are the prose words that are no SQL keyword: sqlmap's "RLIKE (SELECT
+// (CASE WHEN … THEN … ELSE … END)) AND …" reads as English to proseWords.
+var proseWordsNotSQL = func() map[string]bool {
+	m := make(map[string]bool, len(proseWords))
+	for w := range proseWords {
+		switch w {
+		case "and", "or", "from", "then", "when", "if", "in", "as", "by", "is", "not", "all", "no", "into", "use", "do", "a":
+			continue
+		}
+		m[w] = true
+	}
+	return m
+}()
+
+// proseWith is proseLike with the given set of telling words.
+func proseWith(s string, proseWords map[string]bool) bool {
 	words, seen := 0, 0
 	var found [8]string
 	for i := 0; i < len(s); {
@@ -63,7 +80,9 @@ func proseLike(s string) bool {
 }
 
 // dampQuoted discounts, in a prose value, the evidence of the quotable categories
-// whose match does not start the value, and recomputes those categories' scores.
+// whose match does not start the value, and recomputes those categories' scores. SQL
+// counts as quoted only when the value reads as prose without its SQL keywords (and,
+// or, then, when …), so that a long sqlmap payload is not taken for a sentence.
 func (d *Detector) dampQuoted(s *scratch, rs *ruleset, norm string) {
 	any := false
 	for _, ci := range rs.quotable {
@@ -72,12 +91,16 @@ func (d *Detector) dampQuoted(s *scratch, rs *ruleset, norm string) {
 	if !any || !proseLike(norm) {
 		return
 	}
+	sqlProse := proseWith(norm, proseWordsNotSQL)
 	start := 0
 	for start < len(norm) && (norm[start] == ' ' || norm[start] == '\t' || norm[start] == '\n' || norm[start] == '\r') {
 		start++
 	}
 	for _, ci := range rs.quotable {
 		if !s.touch[ci] {
+			continue
+		}
+		if ci == rs.sqli && !sqlProse {
 			continue
 		}
 		cat := rs.cats[ci]

@@ -52,3 +52,17 @@ func TestQuotedCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestSQLQuotedInProse: SQL a post quotes is damped like commands and paths, while a
+// long injection whose words are SQL keywords is not prose.
+func TestSQLQuotedInProse(t *testing.T) {
+	d := newTestDetector(t)
+	wantClean(t, d, []valueCase{
+		{"body:text", "TIL about SQL Server's WAITFOR DELAY while debugging a flaky test. Our harness runs a procedure that waits on purpose: WAITFOR DELAY '00:00:02'; SELECT TOP (10) VendorId FROM Vendors; which explains the timeouts we saw in the nightly build."},
+	})
+	wantThreats(t, d, []valueCase{
+		{"query:q", " RLIKE (SELECT (CASE WHEN (4346=4346) THEN 0x61646d696e ELSE 0x28 END)) AND 'Txws'='"},
+		{"query:q", "(select id from (select id,@v:=@v+1 as pos from articles y join (select @v:=0) k limit 255) x where pos=1)"},
+		{"body:text", "great article' ; DROP TABLE comments; --"},
+	})
+}
