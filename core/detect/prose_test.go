@@ -64,5 +64,10 @@ func TestSQLQuotedInProse(t *testing.T) {
 		{"query:q", " RLIKE (SELECT (CASE WHEN (4346=4346) THEN 0x61646d696e ELSE 0x28 END)) AND 'Txws'='"},
 		{"query:q", "(select id from (select id,@v:=@v+1 as pos from articles y join (select @v:=0) k limit 255) x where pos=1)"},
 		{"body:text", "great article' ; DROP TABLE comments; --"},
+		// Injections padded with prose are still break-outs.
+		{"body:text", "I really liked this article and I think that you are right about the point on caching' UNION SELECT username, password FROM users-- and I would add more"},
+		{"body:text", "I really liked this article and I think that you are right about it'; DROP TABLE users; -- thanks"},
+		{"body:text", "Thanks for the write-up, it was useful for our team and we will use it' OR '1'='1"},
+		{"body:text", "Thanks for the write-up, it was useful for our team and we will use it' AND SLEEP(5)-- -"},
 	})
 }
