@@ -183,6 +183,8 @@ func TestFreshSetFalsePositiveClasses(t *testing.T) {
 		{"body:text", "GitHub Actions expression doesn't evaluate: ${{ github.ref == 'refs/heads/main' && 'prod' || 'dev' }}"},
 		{"body:text", "; php.ini overrides\nmemory_limit = 256M\ndisplay_errors = Off\nopcache.enable = 1"},
 		{"body:xml", "<web-app><filter><filter-class>org.springframework.web.filter.CharacterEncodingFilter</filter-class></filter></web-app>"},
+		{"query:q", "boot.ini missing windows xp"},
+		{"body:text", "Change delimiters with {{=<% %>=}} for that section"},
 		{"body:text", "SVG icons: inline vs <img>? We have a sprite <svg class=\"icon\"><use href=\"/icons/sprite.svg#trash\"></use></svg> and designers want to change the colours with CSS, which does not work with an img tag."},
 	})
 	wantThreats(t, d, []valueCase{
@@ -205,6 +207,8 @@ func TestFreshSetFalsePositiveClasses(t *testing.T) {
 		{"query:q", "x' or 'a'='a"},
 		{"query:q", "opcache.jit_max_polymorphic_calls=50"},
 		{"body:text", "auto_prepend_file=php://input"},
+		{"query:q", "../../boot.ini"},
+		{"query:q", "{{= it.constructor.constructor('return process')() }}"},
 		{"body:text", "Please review my comment, it has an example in it: <img src=x onerror=alert(document.cookie)> and some more text around it for the reviewers to read."},
 	})
 }

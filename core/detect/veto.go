@@ -16,6 +16,37 @@ var vetoes = map[string]func(norm string, loc []int, cm ctxMask) bool{
 	"pt-traversal-start":   jsonShortClimb,
 	"ssrf-raw-scheme":      tlsLDAP,
 	"sqli-quote-boolean":   contractionQuote,
+	"sf-windows-system":    sentenceAfterValueStart,
+	"ssti-dangerous-tags":  mustacheDelimiters,
+}
+
+// sentenceAfterValueStart reports a match at the start of the value that the value
+// goes on from in words ("boot.ini missing windows xp"): a search about the file, not a
+// request for it. A match after a separator, a climb or a scheme is not concerned.
+func sentenceAfterValueStart(norm string, loc []int, _ ctxMask) bool {
+	if strings.TrimSpace(norm[:loc[0]]) != "" {
+		return false
+	}
+	rest := norm[loc[1]:]
+	if len(rest) < 2 || rest[0] != ' ' {
+		return false
+	}
+	rest = strings.TrimLeft(rest, " ")
+	return rest != "" && isLetter(rest[0])
+}
+
+// mustacheDelimiters reports Mustache's set-delimiter tag ({{=<% %>=}}), which the
+// "{{=" of doT-style evaluation tags would otherwise take for code.
+func mustacheDelimiters(norm string, loc []int, _ ctxMask) bool {
+	m := norm[loc[0]:]
+	if !strings.HasPrefix(m, "{{=") {
+		return false
+	}
+	end := strings.Index(m, "=}}")
+	if end < 0 || end > 16 {
+		return false
+	}
+	return len(strings.Fields(m[3:end])) == 2
 }
 
 // jsonMember reports a match in a member of a JSON document. Infrastructure APIs
