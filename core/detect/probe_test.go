@@ -212,3 +212,24 @@ func TestFreshSetFalsePositiveClasses(t *testing.T) {
 		{"body:text", "Please review my comment, it has an example in it: <img src=x onerror=alert(document.cookie)> and some more text around it for the reviewers to read."},
 	})
 }
+
+// TestPageHeadMarkup: a page's meta data and links are inert for libinjection's
+// verdict; what can load or run in them still counts.
+func TestPageHeadMarkup(t *testing.T) {
+	d := newTestDetector(t)
+	wantClean(t, d, []valueCase{
+		{"body:text", `<meta name="description" content="The Closure API (libffi: the portable foreign function interface library)">`},
+		{"body:text", `<link href="index.html" rel="start" title="Top">`},
+		{"body:text", `<link rel="canonical" href="https://underscorejs.org/" />`},
+		{"body:text", `<link rel="stylesheet" href="css/site.css" type="text/css">`},
+	})
+	wantThreats(t, d, []valueCase{
+		{"body:text", `<LINK REL="stylesheet" HREF="http://xss.rocks/xss.css">`},
+		{"body:text", `<link href="xss.js" rel=stylesheet type="text/javascript"></a>`},
+		{"body:text", `<link rel="import" href="//evil.example/x.html">`},
+		{"body:text", `<link rel="icon" href="javascript:alert(1)">`},
+		{"body:text", `<meta http-equiv="refresh" content="0;url=javascript:alert(1)">`},
+		{"body:text", `var=<meta charset="UTF-8">&var2=whatever`},
+		{"body:text", `<STYLE>@im\port'\ja\vasc\ript:alert("XSS")';</STYLE>`},
+	})
+}

@@ -155,7 +155,13 @@ var inertMarkup = regexp.MustCompile(`(?i)` +
 	`|\bstyle\s*=\s*(?:"(?:[\w\s:;#%.,!-]|(?:rgba?|hsla?|calc|var)\([\w\s%.,+*/-]*\))*"|'(?:[\w\s:;#%.,!-]|(?:rgba?|hsla?|calc|var)\([\w\s%.,+*/-]*\))*')` +
 	`|\bon[a-z]+\s*=\s*\{\s*(?:[\w.]+|\([\w\s,]*\)\s*=>[^{}<>]*)\}` +
 	`|<script>\s+(?:and|or|is|are|was|were|tags?|elements?|blocks?|in|inside|with|from|to|into|on|at|for|but|that|which)\s` +
-	`|<script>\s*</(?:code|kbd|tt|samp|var|em|strong|b|i)>`)
+	`|<script>\s*</(?:code|kbd|tt|samp|var|em|strong|b|i)>` +
+	// A page's head: meta data and links that load nothing to run (a stylesheet
+	// only from the site itself: a remote one is CSS injection). A refresh, cookie or
+	// charset meta, an import link, script URLs and style elements stay.
+	`|<meta(?:\s+(?:(?:name|content|property|itemprop|scheme|lang)\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[^\s"'<>]+)|http-equiv\s*=\s*["']?(?:content-type|x-ua-compatible|content-language|content-style-type|content-script-type)["']?))*\s*/?>` +
+	`|<link(?:\s+(?:rel\s*=\s*["']?(?:canonical|(?:shortcut\s+)?icon|alternate|start|index|prev|next|up|contents|help|author|license|preconnect|dns-prefetch|manifest|apple-touch-icon|made|copyright|glossary|home|top|search|bookmark|chapter|section|appendix|first|last)["']?|href\s*=\s*(?:"(?:https?://|/|\.|#|[\w.-])[^"<>:]*(?::[^"<>]*)?"|'(?:https?://|/|\.|#|[\w.-])[^'<>:]*(?::[^'<>]*)?')|type\s*=\s*["']?(?:text/css|image/[\w.+-]+|application/[\w.+-]*xml|application/manifest\+json)["']?|(?:title|media|sizes|hreflang|crossorigin|rev)\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[^\s"'<>]+)))*\s*/?>` +
+	`|<link(?:\s+(?:rel\s*=\s*["']?stylesheet["']?|href\s*=\s*(?:"(?:\.{0,2}/?[\w.-]+)(?:/[\w.-]+)*"|'(?:\.{0,2}/?[\w.-]+)(?:/[\w.-]+)*')|type\s*=\s*["']?text/css["']?|(?:title|media)\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[^\s"'<>]+)))*\s*/?>`)
 
 // svgShapeTag matches the opening tags of an SVG drawing (the svg element and its
 // shapes); activeAttr rejects the ones with anything that can run or load: event
