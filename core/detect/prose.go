@@ -50,7 +50,9 @@ var proseWordsNotSQL = func() map[string]bool {
 // proseWith is proseLike with the given set of telling words.
 func proseWith(s string, proseWords map[string]bool) bool {
 	words, seen := 0, 0
-	var found [8]string
+	// Words of up to 7 letters, lower-cased, with their length in the last byte: no
+	// allocation (a map index with a converted byte slice does not copy it).
+	var found [8][8]byte
 	for i := 0; i < len(s); {
 		for i < len(s) && !isLetter(s[i]) {
 			i++
@@ -63,20 +65,29 @@ func proseWith(s string, proseWords map[string]bool) bool {
 			break
 		}
 		words++
-		if w := s[i:j]; j-i <= 7 && seen < len(found) {
-			var buf [7]byte
-			for k := 0; k < len(w); k++ {
-				buf[k] = w[k] | 0x20
+		if n := j - i; n <= 7 && seen < len(found) {
+			var w [8]byte
+			for k := 0; k < n; k++ {
+				w[k] = s[i+k] | 0x20
 			}
-			lw := string(buf[:len(w)])
-			if proseWords[lw] && !contains(found[:seen], lw) {
-				found[seen] = lw
+			w[7] = byte(n)
+			if proseWords[string(w[:n])] && !containsWord(found[:seen], w) {
+				found[seen] = w
 				seen++
 			}
 		}
 		i = j
 	}
 	return words >= 8 && seen >= 3 || words >= 10 && seen >= 2
+}
+
+func containsWord(ws [][8]byte, w [8]byte) bool {
+	for _, x := range ws {
+		if x == w {
+			return true
+		}
+	}
+	return false
 }
 
 // dampQuoted discounts, in a prose value, the evidence of the quotable categories

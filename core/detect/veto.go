@@ -92,9 +92,9 @@ func contractionQuote(norm string, loc []int, _ ctxMask) bool {
 	end := -1
 	for i := loc[0]; i < loc[1] && end < 0; i++ {
 		if norm[i] == '\'' || norm[i] == '"' {
-			r := strings.ToLower(strings.TrimLeft(norm[i+1:loc[1]], " )("))
+			r := strings.TrimLeft(norm[i+1:loc[1]], " )(")
 			for _, op := range []string{"or", "and", "xor", "||", "&&", "div"} {
-				if strings.HasPrefix(r, op) {
+				if len(r) >= len(op) && strings.EqualFold(r[:len(op)], op) {
 					end = i
 					break
 				}
