@@ -1,6 +1,9 @@
 package detect
 
-import "regexp"
+import (
+	"regexp"
+	"strings"
+)
 
 // Commands and file names quoted in prose. A support thread says "`ipconfig /all` and
 // `ping -n 4 8.8.8.8`, then paste the output here" or "the image has `RUN pip install …
@@ -91,7 +94,10 @@ func containsWord(ws [][8]byte, w [8]byte) bool {
 }
 
 // dampQuoted discounts, in a prose value, the evidence of the quotable categories
-// whose match does not start the value, and recomputes those categories' scores. SQL
+// whose match does not start the value, and recomputes those categories' scores.
+// Commands quoted in prose also stop adding up: only the strongest counts, so a post
+// with a Dockerfile's "apt-get … && rm -rf …" and a "| sort" is not an injection for
+// having several shell shapes at 0.6 of their weight. SQL
 // counts as quoted only when the value reads as prose without its SQL keywords (and,
 // or, then, when …), so that a long sqlmap payload is not taken for a sentence.
 func (d *Detector) dampQuoted(s *scratch, rs *ruleset, norm string) {
@@ -103,8 +109,9 @@ func (d *Detector) dampQuoted(s *scratch, rs *ruleset, norm string) {
 		return
 	}
 	sqlProse := proseWith(norm, proseWordsNotSQL)
+	cmdiIdx := rs.catIdx["cmdi"]
 	start := 0
-	for start < len(norm) && (norm[start] == ' ' || norm[start] == '\t' || norm[start] == '\n' || norm[start] == '\r') {
+	for start < len(norm) && strings.IndexByte(" \t\n\r'\"`", norm[start]) >= 0 {
 		start++
 	}
 	for _, ci := range rs.quotable {
@@ -121,10 +128,11 @@ func (d *Detector) dampQuoted(s *scratch, rs *ruleset, norm string) {
 			if t.Category != cat {
 				continue
 			}
-			if t.Position > start {
+			quoted := t.Position > start && !unambiguous[t.Pattern]
+			if quoted {
 				t.Score *= proseDiscount
 			}
-			if s.hitGrp[i] {
+			if s.hitGrp[i] || quoted && ci == cmdiIdx {
 				s.group[ci] = max(s.group[ci], t.Score)
 			} else {
 				s.scores[ci] = 1 - (1-s.scores[ci])*(1-t.Score)
@@ -132,6 +140,11 @@ func (d *Detector) dampQuoted(s *scratch, rs *ruleset, norm string) {
 		}
 	}
 }
+
+// unambiguous are patterns whose match means one thing wherever it stands, so prose
+// around it is no excuse: the Shellshock function prefix "() { :;};" and a script
+// fetched from a bare IP address into a shell.
+var unambiguous = map[string]bool{"cmdi-shellshock": true, "cmdi-fetch-ip-exec": true}
 
 // unionShapeWeight is the weight of a UNION SELECT that is statement shape, that of
 // the other shape patterns (a keyword pair, SELECT … FROM … WHERE).

