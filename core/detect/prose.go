@@ -95,9 +95,10 @@ func containsWord(ws [][8]byte, w [8]byte) bool {
 
 // dampQuoted discounts, in a prose value, the evidence of the quotable categories
 // whose match does not start the value, and recomputes those categories' scores.
-// Commands quoted in prose also stop adding up: only the strongest counts, so a post
-// with a Dockerfile's "apt-get … && rm -rf …" and a "| sort" is not an injection for
-// having several shell shapes at 0.6 of their weight. SQL
+// Commands and SQL quoted in prose also stop adding up: only the strongest counts, so
+// a post with a Dockerfile's "apt-get … && rm -rf …" and a "| sort", or a query and
+// its WHERE clause, is not an injection for having several shapes at 0.6 of their
+// weight. A break-out in prose is still one: libinjection reads the value as a whole. SQL
 // counts as quoted only when the value reads as prose without its SQL keywords (and,
 // or, then, when …), so that a long sqlmap payload is not taken for a sentence.
 func (d *Detector) dampQuoted(s *scratch, rs *ruleset, norm string) {
@@ -132,7 +133,7 @@ func (d *Detector) dampQuoted(s *scratch, rs *ruleset, norm string) {
 			if quoted {
 				t.Score *= proseDiscount
 			}
-			if s.hitGrp[i] || quoted && ci == cmdiIdx {
+			if s.hitGrp[i] || quoted && (ci == cmdiIdx || ci == rs.sqli) {
 				s.group[ci] = max(s.group[ci], t.Score)
 			} else {
 				s.scores[ci] = 1 - (1-s.scores[ci])*(1-t.Score)

@@ -69,6 +69,8 @@ func TestSQLQuotedInProse(t *testing.T) {
 		{"body:text", "I really liked this article and I think that you are right about it'; DROP TABLE users; -- thanks"},
 		{"body:text", "Thanks for the write-up, it was useful for our team and we will use it' OR '1'='1"},
 		{"body:text", "Thanks for the write-up, it was useful for our team and we will use it' AND SLEEP(5)-- -"},
+		{"body:text", "Please update the address for my order, it is the one on file and I want it now'; UPDATE users SET role='admin' WHERE name='bob'; --"},
+		{"body:text", "We loved the hotel and the staff was friendly and the room was clean' AND 1=(SELECT COUNT(*) FROM tabname); --"},
 	})
 }
 
