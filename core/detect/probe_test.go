@@ -185,6 +185,9 @@ func TestFreshSetFalsePositiveClasses(t *testing.T) {
 		{"body:xml", "<web-app><filter><filter-class>org.springframework.web.filter.CharacterEncodingFilter</filter-class></filter></web-app>"},
 		{"query:q", "boot.ini missing windows xp"},
 		{"body:text", "Change delimiters with {{=<% %>=}} for that section"},
+		{"body:json", `{"backup_job":{"sources":["/var/lib/postgresql/16/main","/etc/nginx/","C:\\inetpub\\wwwroot\\"]}}`},
+		{"body:json", `{"directory":{"user_filter":"(&(objectCategory=person)(objectClass=user)(!(userAccountControl:1.2.840.113556.1.4.803:=2)))"}}`},
+		{"body:text", "; hardening\nallow_url_fopen = Off\nallow_url_include = Off\nexpose_php = Off"},
 		{"body:text", "SVG icons: inline vs <img>? We have a sprite <svg class=\"icon\"><use href=\"/icons/sprite.svg#trash\"></use></svg> and designers want to change the colours with CSS, which does not work with an img tag."},
 	})
 	wantThreats(t, d, []valueCase{
@@ -209,6 +212,8 @@ func TestFreshSetFalsePositiveClasses(t *testing.T) {
 		{"body:text", "auto_prepend_file=php://input"},
 		{"query:q", "../../boot.ini"},
 		{"query:q", "{{= it.constructor.constructor('return process')() }}"},
+		{"body:json", `{"username":"*)(uid=*))(|(uid=*"}`},
+		{"body:text", "allow_url_include = On"},
 		{"body:text", "Please review my comment, it has an example in it: <img src=x onerror=alert(document.cookie)> and some more text around it for the reviewers to read."},
 	})
 }

@@ -16,7 +16,9 @@ var vetoes = map[string]func(norm string, loc []int, cm ctxMask) bool{
 	"pt-traversal-start":   jsonShortClimb,
 	"ssrf-raw-scheme":      tlsLDAP,
 	"sqli-quote-boolean":   contractionQuote,
-	"sf-windows-system":    sentenceAfterValueStart,
+	"sf-windows-system":    anyOf(sentenceAfterValueStart, jsonMember),
+	"ldap-compound-filter": jsonMember,
+	"ci-php-ini":           iniSwitchedOff,
 	"ssti-dangerous-tags":  mustacheDelimiters,
 }
 
@@ -49,10 +51,39 @@ func mustacheDelimiters(norm string, loc []int, _ ctxMask) bool {
 	return len(strings.Fields(m[3:end])) == 2
 }
 
+// anyOf vetoes a match when any of fs does.
+func anyOf(fs ...func(string, []int, ctxMask) bool) func(string, []int, ctxMask) bool {
+	return func(norm string, loc []int, cm ctxMask) bool {
+		for _, f := range fs {
+			if f(norm, loc, cm) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// iniSwitchedOff reports a php.ini directive set to Off, 0, false or no
+// (allow_url_fopen = Off): hardening, which is what configuration excerpts show;
+// switching a dangerous option on, or clearing disable_functions, stands.
+func iniSwitchedOff(norm string, loc []int, _ ctxMask) bool {
+	rest := strings.TrimLeft(norm[loc[1]:], " \t\"'")
+	end := strings.IndexAny(rest, " \t\r\n;\"'")
+	if end < 0 {
+		end = len(rest)
+	}
+	switch strings.ToLower(rest[:end]) {
+	case "off", "0", "false", "no":
+		return true
+	}
+	return false
+}
+
 // jsonMember reports a match in a member of a JSON document. Infrastructure APIs
-// (Kubernetes manifests, CI and backup jobs) carry server paths as data
-// ("mountPath": "/etc/billing"); a path that names a secret file is still found by
-// the sensitive-file patterns.
+// (Kubernetes manifests, CI and backup jobs, directory settings) carry server paths
+// and complete LDAP filters as data ("mountPath": "/etc/billing", "user_filter":
+// "(&(objectClass=user)(…))"); a path that names a secret file, a climb or a filter
+// fragment that breaks out is still found by the other patterns.
 func jsonMember(_ string, _ []int, cm ctxMask) bool { return cm&ctxJSONValue != 0 }
 
 // jsonShellPath reports a JSON member that is a shell's path and nothing else: the
