@@ -7,19 +7,20 @@ import "strings"
 // harmless standard forms of the same syntax. Keep them few and specific; a veto is
 // code a rule author must know about.
 var vetoes = map[string]func(norm string, loc []int, cm ctxMask) bool{
-	"xxe-doctype-external": standardDoctype,
-	"xss-script-tag":       dataScriptsOnly,
-	"xss-js-url":           voidURL,
-	"sf-unix-path-whole":   jsonMember,
-	"pt-absolute-unix":     jsonMember,
-	"cmdi-bin-path":        jsonShellPath,
-	"pt-traversal-start":   jsonShortClimb,
-	"ssrf-raw-scheme":      tlsLDAP,
-	"sqli-quote-boolean":   contractionQuote,
-	"sf-windows-system":    anyOf(sentenceAfterValueStart, jsonMember),
-	"ldap-compound-filter": jsonMember,
-	"ci-php-ini":           iniSwitchedOff,
-	"ssti-dangerous-tags":  mustacheDelimiters,
+	"xxe-doctype-external":   standardDoctype,
+	"xss-script-tag":         dataScriptsOnly,
+	"xss-js-url":             voidURL,
+	"sf-unix-path-whole":     jsonMember,
+	"pt-absolute-unix":       jsonMember,
+	"cmdi-bin-path":          jsonShellPath,
+	"pt-traversal-start":     jsonShortClimb,
+	"ssrf-raw-scheme":        tlsLDAP,
+	"sqli-quote-boolean":     contractionQuote,
+	"sf-windows-system":      anyOf(sentenceAfterValueStart, jsonMember),
+	"ldap-compound-filter":   jsonMember,
+	"pt-windows-server-path": jsonMember,
+	"ci-php-ini":             iniSwitchedOff,
+	"ssti-dangerous-tags":    mustacheDelimiters,
 }
 
 // sentenceAfterValueStart reports a match at the start of the value that the value
