@@ -209,7 +209,8 @@ func (s *Store) sleep(d time.Duration) {
 func (s *Store) reload() bool {
 	ctx, cancel := context.WithTimeout(s.ctx, 4*s.opTimeout)
 	defer cancel()
-	cutoff := time.Now().Add(-time.Hour).UnixMilli()
+	started := time.Now()
+	cutoff := started.Add(-time.Hour).UnixMilli()
 	vals, err := s.sc.loadBans.Run(ctx, s.c, []string{s.bansKey}, cutoff).StringSlice()
 	if err != nil {
 		s.subscribed.Store(false)
@@ -222,6 +223,19 @@ func (s *Store) reload() bool {
 		}
 	}
 	s.cacheMu.Lock()
+	for client, mark := range s.marks {
+		switch {
+		case mark.at.After(started):
+			// Changed while the hash was being read: the cache is newer.
+			if b, ok := s.cache[client]; ok {
+				m[client] = b
+			} else {
+				delete(m, client)
+			}
+		case time.Since(mark.at) > markKeep:
+			delete(s.marks, client) // no event can still be in flight
+		}
+	}
 	s.cache = m
 	s.cacheMu.Unlock()
 	s.subscribed.Store(true)
@@ -229,7 +243,11 @@ func (s *Store) reload() bool {
 	return true
 }
 
-// apply updates the cache from one ban event.
+// markKeep is how long a client's last sequence number is remembered: far
+// longer than a published event can take to arrive.
+const markKeep = 10 * time.Minute
+
+// apply updates the cache from one ban event, in sequence order.
 func (s *Store) apply(payload string) {
 	var ev banEvent
 	if err := json.Unmarshal([]byte(payload), &ev); err != nil || ev.Client == "" {
@@ -238,9 +256,9 @@ func (s *Store) apply(payload string) {
 	s.cacheMu.Lock()
 	switch ev.Op {
 	case "ban":
-		s.cache[ev.Client] = store.Ban{Client: ev.Client, Until: time.UnixMilli(ev.Until), Reason: ev.Reason}
+		s.setCached(ev.Client, &store.Ban{Client: ev.Client, Until: time.UnixMilli(ev.Until), Reason: ev.Reason}, ev.Seq)
 	case "unban":
-		delete(s.cache, ev.Client)
+		s.setCached(ev.Client, nil, ev.Seq)
 	}
 	s.cacheMu.Unlock()
 }

@@ -33,7 +33,11 @@
 // that subscription: Banned never reads Redis while the subscription is up,
 // and a ban made through one instance is seen by the others within a few
 // milliseconds. On every (re)subscription, and when no event has arrived for
-// Options.BanCacheTTL, the cache is reloaded from the hash.
+// Options.BanCacheTTL, the cache is reloaded from the hash. Every ban change
+// takes the next number of a sequence key (same Cluster slot as the hash) and
+// its event carries it: an instance applies a change only if it is newer than
+// the last one it applied for that client, so the event of its own ban arriving
+// after its own unban cannot bring the ban back.
 //
 // # Failure
 //
@@ -128,12 +132,20 @@ type Store struct {
 	batch        *batcher // nil: no batching (a Cluster or other client)
 
 	prefix, bansKey, patternsKey, channel string
+	// seqKey numbers ban changes. Its hash tag is bansKey's whole name, so both
+	// share a Cluster slot; it starts with the prefix like every other key. It
+	// expires 30 days after the last ban change (see banSrc).
+	seqKey string
 
 	down         atomic.Bool // Redis is considered unreachable
 	usedFallback atomic.Bool // the fallback holds bans
 
-	cacheMu    sync.RWMutex
-	cache      map[string]store.Ban
+	cacheMu sync.RWMutex
+	cache   map[string]store.Ban
+	// marks holds, per client, the sequence number of the last ban change
+	// applied to cache and when: an event published before a later local change
+	// (our own ban's event arriving after our unban) is stale and ignored.
+	marks      map[string]seqMark
 	subscribed atomic.Bool // cache is fed by a live subscription
 	ready      chan struct{}
 	readyOnce  sync.Once
@@ -202,7 +214,9 @@ func newStore(ctx context.Context, client redis.UniversalClient, opts Options, o
 		bansKey:     prefix + "bans",
 		patternsKey: prefix + "patterns",
 		channel:     prefix + "bans:events",
+		seqKey:      prefix + "bans:seq{" + prefix + "bans}",
 		cache:       make(map[string]store.Ban),
+		marks:       make(map[string]seqMark),
 		ready:       make(chan struct{}),
 	}
 	if _, ok := client.(*redis.Client); ok {
@@ -418,6 +432,30 @@ type banEvent struct {
 	Client string `json:"client"`
 	Until  int64  `json:"until,omitempty"` // Unix ms
 	Reason string `json:"reason,omitempty"`
+	Seq    int64  `json:"seq,omitempty"` // set by the script (0 from older versions)
+}
+
+// seqMark is the last ban change applied to the cache for one client.
+type seqMark struct {
+	seq int64
+	at  time.Time
+}
+
+// setCached applies one ban change to the cache unless a later one (by seq) is
+// already there; b nil lifts the ban. seq 0 (unknown order: a fallback write or
+// an event from an older version) always applies. The caller holds cacheMu.
+func (s *Store) setCached(client string, b *store.Ban, seq int64) {
+	if seq > 0 {
+		if m, ok := s.marks[client]; ok && seq <= m.seq {
+			return
+		}
+		s.marks[client] = seqMark{seq, time.Now()}
+	}
+	if b == nil {
+		delete(s.cache, client)
+	} else {
+		s.cache[client] = *b
+	}
 }
 
 // Ban implements store.Store. Until is kept at millisecond precision.
@@ -437,16 +475,19 @@ func (s *Store) Ban(ctx context.Context, b store.Ban) error {
 	// The hash lives until the latest ban ends (by the wall clock, with a
 	// margin), whatever clock the caller's times follow.
 	expireAt := max(until, time.Now().UnixMilli()) + time.Hour.Milliseconds()
+	var seq int64
 	err = s.exec(ctx, func(ctx context.Context) error {
-		return s.sc.ban.Run(ctx, s.c, []string{s.bansKey},
-			b.Client, strconv.FormatInt(until, 10)+":"+b.Reason, ev, expireAt, s.channel).Err()
+		var err error
+		seq, err = s.sc.ban.Run(ctx, s.c, []string{s.bansKey, s.seqKey},
+			b.Client, strconv.FormatInt(until, 10)+":"+b.Reason, ev, expireAt, s.channel).Int64()
+		return err
 	}, func() error {
 		s.usedFallback.Store(true)
 		return s.fallback.Ban(ctx, b)
 	})
 	if err == nil {
 		s.cacheMu.Lock()
-		s.cache[b.Client] = b
+		s.setCached(b.Client, &b, seq)
 		s.cacheMu.Unlock()
 	}
 	return err
@@ -461,14 +502,17 @@ func (s *Store) Unban(ctx context.Context, client string) error {
 	if err != nil {
 		return err
 	}
+	var seq int64
 	err = s.exec(ctx, func(ctx context.Context) error {
-		return s.sc.unban.Run(ctx, s.c, []string{s.bansKey}, client, ev, s.channel).Err()
+		var err error
+		seq, err = s.sc.unban.Run(ctx, s.c, []string{s.bansKey, s.seqKey}, client, ev, s.channel).Int64()
+		return err
 	}, func() error { return nil })
 	if err != nil {
 		return err
 	}
 	s.cacheMu.Lock()
-	delete(s.cache, client)
+	s.setCached(client, nil, seq)
 	s.cacheMu.Unlock()
 	return s.fallback.Unban(ctx, client)
 }

@@ -202,15 +202,15 @@ func TestKeysHaveTTLAndShareTag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(keys) != 5 {
-		t.Fatalf("keys %v, want 4 client keys and the bans hash", keys)
+	if len(keys) != 6 {
+		t.Fatalf("keys %v, want 4 client keys, the bans hash and its sequence key", keys)
 	}
 	for _, k := range keys {
 		ttl, err := c.PTTL(ctx, k).Result()
 		if err != nil || ttl <= 0 {
 			t.Errorf("key %s: TTL %v %v", k, ttl, err)
 		}
-		if k != prefix+"bans" && !strings.HasPrefix(k, prefix+"{c:192.0.2.7}:") {
+		if k != prefix+"bans" && k != prefix+"bans:seq{"+prefix+"bans}" && !strings.HasPrefix(k, prefix+"{c:192.0.2.7}:") {
 			t.Errorf("key %s does not carry the client's hash tag", k)
 		}
 	}

@@ -176,25 +176,37 @@ end
 return out
 `
 
-// banSrc records a ban and tells the other instances.
+// banSrc records a ban and tells the other instances. Every ban change takes
+// the next number of the sequence key, carried in the event as "seq" and
+// returned, so that instances apply changes in order (see Store.apply). The
+// sequence key lives 30 days past the last change: by then no instance remembers
+// a number (marks are kept minutes), so starting again at 1 is safe.
 //
-// KEYS: the bans hash. ARGV: client, stored value, event payload, expire-at
-// (ms) for the hash, channel.
+// KEYS: the bans hash, the sequence key (same slot). ARGV: client, stored
+// value, event payload, expire-at (ms) for the hash, channel.
 const banSrc = `
+local seq = redis.call('INCR', KEYS[2])
+redis.call('PEXPIRE', KEYS[2], 2592000000)
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('PEXPIREAT', KEYS[1], ARGV[4], 'NX')
 redis.call('PEXPIREAT', KEYS[1], ARGV[4], 'GT')
-redis.call('PUBLISH', ARGV[5], ARGV[3])
-return 1
+local ev = cjson.decode(ARGV[3])
+ev['seq'] = seq
+redis.call('PUBLISH', ARGV[5], cjson.encode(ev))
+return seq
 `
 
-// unbanSrc lifts a ban and tells the other instances.
+// unbanSrc lifts a ban and tells the other instances (sequenced as banSrc).
 //
-// KEYS: the bans hash. ARGV: client, event payload, channel.
+// KEYS: the bans hash, the sequence key. ARGV: client, event payload, channel.
 const unbanSrc = `
+local seq = redis.call('INCR', KEYS[2])
+redis.call('PEXPIRE', KEYS[2], 2592000000)
 redis.call('HDEL', KEYS[1], ARGV[1])
-redis.call('PUBLISH', ARGV[3], ARGV[2])
-return 1
+local ev = cjson.decode(ARGV[2])
+ev['seq'] = seq
+redis.call('PUBLISH', ARGV[3], cjson.encode(ev))
+return seq
 `
 
 // loadBansSrc returns every ban (flat client, value pairs), deleting those
