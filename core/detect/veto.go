@@ -22,6 +22,50 @@ var vetoes = map[string]func(norm string, loc []int, cm ctxMask) bool{
 	"pt-windows-server-path": jsonMember,
 	"ci-php-ini":             iniSwitchedOff,
 	"ssti-dangerous-tags":    mustacheDelimiters,
+	"sf-app-secrets":         sentenceAfterValueStart,
+	"cmdi-substitution":      scriptSubstitution,
+	"ci-log4shell":           elidedLookup,
+}
+
+// scriptSubstitution reports a command substitution of date with a format or of
+// pwd ($(date +%F), "$(pwd)"): what scripts and crontabs name files with, and no
+// probe's command (those run id, whoami, sleep, a fetcher).
+func scriptSubstitution(norm string, loc []int, _ ctxMask) bool {
+	m := norm[loc[0]:loc[1]]
+	i := strings.Index(m, "$(")
+	if i < 0 {
+		return false
+	}
+	rest := strings.TrimLeft(norm[loc[0]+i+2:], " ")
+	end := strings.IndexByte(rest, ')')
+	if end < 0 {
+		return false
+	}
+	inner := strings.TrimSpace(rest[:end])
+	switch {
+	case strings.EqualFold(inner, "pwd"), strings.EqualFold(inner, "date"):
+		return true
+	case len(inner) > 5 && strings.EqualFold(inner[:5], "date "):
+		// Options and a format only: no separator, substitution or redirection.
+		return !strings.ContainsAny(inner, ";|&$`<>")
+	}
+	return false
+}
+
+// elidedLookup reports a JNDI lookup written with an ellipsis (${jndi:...}), as
+// advisories and posts name the Log4Shell pattern without a host to look up.
+func elidedLookup(norm string, loc []int, _ ctxMask) bool {
+	m := strings.ToLower(norm[loc[0]:])
+	i := strings.Index(m, "jndi")
+	if i < 0 || i > 8 {
+		return false
+	}
+	rest := strings.TrimLeft(m[i+4:], " ")
+	if !strings.HasPrefix(rest, ":") {
+		return false
+	}
+	rest = strings.TrimLeft(rest[1:], " ")
+	return strings.HasPrefix(rest, "...}") || strings.HasPrefix(rest, "…}")
 }
 
 // sentenceAfterValueStart reports a match at the start of the value that the value
