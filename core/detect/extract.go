@@ -338,10 +338,13 @@ func (in *inspection) body() {
 	case mt == "application/xml" || mt == "text/xml" || strings.HasSuffix(mt, "+xml"):
 		in.xml(s)
 	case mt == "":
-		// No declared type: parse what it looks like. A JSON document as JSON; a
-		// single-line k=v body as a form (what clients that omit the header send);
-		// anything else as text.
+		// No declared type: parse what it looks like. An XML document (it opens
+		// with its declaration) as XML, a JSON document as JSON; a single-line k=v
+		// body as a form (what clients that omit the header send); anything else as
+		// text.
 		switch t := strings.TrimSpace(s); {
+		case strings.HasPrefix(t, "<?xml"):
+			in.xml(s) // an XML declaration says what it is
 		case strings.HasPrefix(t, "{") || strings.HasPrefix(t, "["):
 			if !in.json(s) {
 				in.text(s, "body:text")

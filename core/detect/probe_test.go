@@ -2,6 +2,7 @@ package detect
 
 import (
 	"context"
+	"strings"
 	"testing"
 )
 
@@ -273,4 +274,29 @@ func TestSearchesAndSnippets(t *testing.T) {
 		{"query:q", ":(){ :|:& };:"},
 		{"header:X-Api-Version", "${jndi:ldap://x.example/a}"},
 	})
+}
+
+// TestDocumentsAndDeclarations: undeclared XML bodies are read as XML, a page's own
+// charset and an entity named in a search are not script.
+func TestDocumentsAndDeclarations(t *testing.T) {
+	d := newTestDetector(t)
+	wantClean(t, d, []valueCase{
+		{"query:q", "<!ENTITY nbsp> html"},
+		{"body:text", "<!doctype html>\n<html lang=\"en\">\n<head>\n  <meta charset=\"utf-8\">\n  <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n  <title>Order confirmation</title>\n</head><body><p>Thanks!</p></body></html>"},
+	})
+	wantThreats(t, d, []valueCase{
+		{"query:q", `var=<meta charset="UTF-8">&var2=whatever`},
+		{"query:q", `<!ENTITY xxe SYSTEM "file:///etc/passwd">`},
+	})
+	// An undeclared body that opens with an XML declaration is walked as XML: the
+	// POM's markup is the format, while a payload in an attribute is still found.
+	pom := "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<project xmlns=\"http://maven.apache.org/POM/4.0.0\">\n  <modelVersion>4.0.0</modelVersion>\n  <groupId>com.acme.hr</groupId>\n</project>"
+	if r := d.Inspect(context.Background(), &Target{Method: "POST", Body: []byte(pom)}); r.IsThreat {
+		t.Errorf("undeclared POM flagged: %+v", r.Threats)
+	}
+	probe := `<?xml version="1.0"?><root><a probe="' UNION SELECT password FROM users--"></a></root>`
+	r := d.Inspect(context.Background(), &Target{Method: "POST", Body: []byte(probe)})
+	if !r.IsThreat || !strings.HasPrefix(r.Context, "body:xml") {
+		t.Errorf("undeclared XML with an injection: threat=%v context=%q", r.IsThreat, r.Context)
+	}
 }

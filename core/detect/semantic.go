@@ -161,6 +161,8 @@ var inertMarkup = regexp.MustCompile(`(?i)` +
 	// charset meta, an import link, script URLs and style elements stay.
 	`|<meta(?:\s+(?:(?:name|content|property|itemprop|scheme|lang)\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[^\s"'<>]+)|http-equiv\s*=\s*["']?(?:content-type|x-ua-compatible|content-language|content-style-type|content-script-type)["']?))*\s*/?>` +
 	`|<link(?:\s+(?:rel\s*=\s*["']?(?:canonical|(?:shortcut\s+)?icon|alternate|start|index|prev|next|up|contents|help|author|license|preconnect|dns-prefetch|manifest|apple-touch-icon|made|copyright|glossary|home|top|search|bookmark|chapter|section|appendix|first|last)["']?|href\s*=\s*(?:"(?:https?://|/|\.|#|[\w.-])[^"<>:]*(?::[^"<>]*)?"|'(?:https?://|/|\.|#|[\w.-])[^'<>:]*(?::[^'<>]*)?')|type\s*=\s*["']?(?:text/css|image/[\w.+-]+|application/[\w.+-]*xml|application/manifest\+json)["']?|(?:title|media|sizes|hreflang|crossorigin|rev)\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[^\s"'<>]+)))*\s*/?>` +
+	// An entity declaration is the XXE patterns' business, not script.
+	`|<!entity\b[^<>]*>` +
 	`|<link(?:\s+(?:rel\s*=\s*["']?stylesheet["']?|href\s*=\s*(?:"(?:\.{0,2}/?[\w.-]+)(?:/[\w.-]+)*"|'(?:\.{0,2}/?[\w.-]+)(?:/[\w.-]+)*')|type\s*=\s*["']?text/css["']?|(?:title|media)\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[^\s"'<>]+)))*\s*/?>`)
 
 // svgShapeTag matches the opening tags of an SVG drawing (the svg element and its
@@ -182,6 +184,11 @@ func inertMarkupOnly(norm string) bool {
 		return false // the check is for forum-sized text; long bodies keep the verdict
 	}
 	loc := inertMarkup.FindAllStringIndex(norm, -1)
+	if wholeDocument(norm) {
+		// A whole page (an e-mail template, a CMS page) declares its charset; a
+		// charset meta slipped into a parameter is the attack (see inertMarkup).
+		loc = append(loc, metaCharset.FindAllStringIndex(norm, -1)...)
+	}
 	if svgDrawing.MatchString(norm) {
 		// A drawing (an svg with shapes in it), not a bare <svg> opener probing
 		// whether markup is reflected.
@@ -201,6 +208,16 @@ func inertMarkupOnly(norm string) bool {
 		}
 	}
 	return !libinjection.IsXSS(string(b))
+}
+
+// metaCharset matches a charset declaration.
+var metaCharset = regexp.MustCompile(`(?i)<meta\s+charset\s*=\s*["']?[\w-]{1,20}["']?\s*/?>`)
+
+// wholeDocument reports a value that is an HTML page: it opens with a doctype or
+// the html element.
+func wholeDocument(norm string) bool {
+	t := strings.TrimLeft(norm, " \t\r\n")
+	return len(t) >= 5 && (hasFold(t[:min(len(t), 14)], "<!doctype html") || strings.EqualFold(t[:5], "<html"))
 }
 
 // hasFold reports whether s contains the ASCII string w in any case.

@@ -107,6 +107,9 @@ func where(r record) string {
 			return "body:json"
 		case strings.Contains(r.ContentType, "xml"):
 			return "body:xml"
+		case r.ContentType == "" && strings.HasPrefix(strings.TrimSpace(r.Payload), "<?xml"):
+			// Undeclared, as Inspect reads it: the declaration says XML.
+			return "body:xml"
 		}
 		return "body:text"
 	}
