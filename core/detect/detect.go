@@ -820,10 +820,12 @@ func excerpt(s string, i, j int) string {
 		i = max0(i - pad)
 		j = min(len(s), j+pad)
 	}
-	for i > 0 && i < len(s) && s[i]&0xc0 == 0x80 {
+	// Whole runes at both ends: a rune has at most three continuation bytes (a run
+	// of stray ones in invalid UTF-8 must not stretch the excerpt).
+	for n := 0; n < 3 && i > 0 && i < len(s) && s[i]&0xc0 == 0x80; n++ {
 		i--
 	}
-	for j < len(s) && s[j]&0xc0 == 0x80 {
+	for n := 0; n < 3 && j < len(s) && s[j]&0xc0 == 0x80; n++ {
 		j++
 	}
 	frag := s[i:j]

@@ -46,6 +46,14 @@ func FuzzDetect(f *testing.F) {
 	f.Add(`{"a":{"constructor":{"prototype":1}}}`, "body:json")
 	f.Add("a\x00%uFF0F\u0061b\xc0\xaf", "query:q")
 	f.Add("bytes 1-2/3", "header:Content-Range")
+	// Raw probes and the vetoes' constructs (they slice around matches).
+	f.Add("&#X0003C \\u{3c} %u003e", "query:q")
+	f.Add("1 /*!50000union*/ /*!", "query:q")
+	f.Add("{{=}} {{=<% %>=}}", "body:text")
+	f.Add(`<!DOCTYPE x PUBLIC "-//W3C//DTD X//EN" "http://www.w3.org/x.dtd" [<!ELEMENT x ANY>]>`, "body:xml")
+	f.Add(`<!DOCTYPE n SYSTEM "n.dtd"><script type="application/ld+json">{}</script>`, "body:text")
+	f.Add("javascript:void(0); doesn't ' or x $(date +%F) ${jndi:...}", "body:text")
+	f.Add(`{"p":"../a","c":["/bin/sh"],"u":"ldaps://h","f":"(&(a=b)(c=d))"}`, "body:json")
 	d, err := New(Config{MaxContentLength: 512})
 	if err != nil {
 		f.Fatal(err)

@@ -91,7 +91,7 @@ func mustacheDelimiters(norm string, loc []int, _ ctxMask) bool {
 		return false
 	}
 	end := strings.Index(m, "=}}")
-	if end < 0 || end > 16 {
+	if end < 3 || end > 16 {
 		return false
 	}
 	return len(strings.Fields(m[3:end])) == 2
