@@ -61,3 +61,6 @@ detect-compare:
 	cd bench && $(GO) run ./cmd/quality -corpus $(abspath core/detect/testdata/independent) -pl 1,2 -cats
 	cd bench && $(GO) run ./cmd/quality -corpus $(abspath core/detect/testdata/independent2) -pl 1,2 -cats
 	cd bench && $(GO) run ./cmd/quality -corpus $(abspath core/detect/testdata/independent3) -pl 1,2 -cats
+	cd bench && $(GO) run ./cmd/quality -corpus $(abspath core/detect/testdata/independent4) -pl 1,2 -cats
+	cd bench && $(GO) run ./cmd/quality -corpus $(abspath core/detect/testdata/independent5) -pl 1,2 -cats
+	cd bench && $(GO) run ./cmd/quality -corpus $(abspath core/detect/testdata/independent6) -pl 1,2 -cats
