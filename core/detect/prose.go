@@ -124,7 +124,11 @@ func (d *Detector) dampQuoted(s *scratch, rs *ruleset, norm string) {
 	for _, ci := range rs.quotable {
 		any = any || s.touch[ci]
 	}
-	if !any || !proseLike(norm) {
+	if !any {
+		return
+	}
+	if !proseLike(norm) {
+		d.dampCommandLine(s, rs, norm)
 		return
 	}
 	sqlProse := proseWith(norm, proseWordsNotSQL)
@@ -159,6 +163,68 @@ func (d *Detector) dampQuoted(s *scratch, rs *ruleset, norm string) {
 		}
 	}
 }
+
+// commandWords start the command lines people paste as a value (a snippet field, a
+// "how do I" search, a README box): the whole value is the command, not data an
+// injection appends one to.
+var commandWords = map[string]bool{
+	"cd": true, "tar": true, "wget": true, "curl": true, "git": true, "npm": true, "npx": true,
+	"yarn": true, "pnpm": true, "pip": true, "pip3": true, "go": true, "cargo": true, "make": true,
+	"docker": true, "kubectl": true, "helm": true, "terraform": true, "apt": true, "apt-get": true,
+	"yum": true, "dnf": true, "brew": true, "export": true, "alias": true, "source": true,
+	"grep": true, "find": true, "sed": true, "awk": true, "ssh": true, "scp": true, "rsync": true,
+	"sudo": true, "chmod": true, "chown": true, "mkdir": true, "cp": true, "mv": true,
+	"systemctl": true, "journalctl": true, "psql": true, "mysql": true, "gcloud": true, "aws": true,
+	"az": true, "du": true, "df": true, "ps": true, "tail": true, "head": true, "sort": true,
+	"ls": true, "bash": true, "sh": true, "zsh": true, "python": true, "python3": true, "node": true,
+}
+
+// dampCommandLine discounts, in a value that is a command line from its first word
+// (wget -qO- https://… | tar xz, cd ../.. && ls, export PATH=…; source ~/.bashrc), the
+// command-injection evidence after that word, and stops it adding up: separators
+// between the commands of one line are its grammar, not a break-out. What a command
+// line does (a reverse shell, a script fetched into a shell, /etc/passwd) is judged by
+// the patterns for that, and the unambiguous ones stand.
+func (d *Detector) dampCommandLine(s *scratch, rs *ruleset, norm string) {
+	ci := rs.catIdx["cmdi"]
+	if !s.touch[ci] {
+		return
+	}
+	t := strings.TrimLeft(norm, " \t\r\n$>")
+	end := 0
+	for end < len(t) && (isLetter(t[end]) || t[end] == '-' || t[end] == '3' && end > 0) {
+		end++
+	}
+	if end == 0 || end == len(t) || t[end] != ' ' || !commandWords[strings.ToLower(t[:end])] {
+		return
+	}
+	if strings.IndexByte(t, '`') >= 0 || strings.Count(t, "'")%2 != 0 || strings.Count(t, "\"")%2 != 0 {
+		return // a backtick or an unpaired quote: something breaks out of the line
+	}
+	if pipedIntoInterpreter.MatchString(t) {
+		return // a download or a string run by a shell or interpreter: what the line does
+	}
+	first := len(norm) - len(t) + end
+	s.scores[ci], s.group[ci] = 0, 0
+	for i := range s.hits {
+		h := &s.hits[i]
+		if h.Category != "cmdi" {
+			continue
+		}
+		if unambiguous[h.Pattern] {
+			s.scores[ci] = 1 - (1-s.scores[ci])*(1-h.Score)
+			continue
+		}
+		if h.Position >= first {
+			h.Score *= proseDiscount
+		}
+		// One command line is one piece of evidence: the strongest counts.
+		s.group[ci] = max(s.group[ci], h.Score)
+	}
+}
+
+// pipedIntoInterpreter matches a pipe into a shell or script interpreter.
+var pipedIntoInterpreter = regexp.MustCompile(`(?i)\|\s*(?:sudo\s+)?(?:(?:ba|z|k|da)?sh|python[23]?|perl|ruby|node|php)\b`)
 
 // unambiguous are patterns whose match means one thing wherever it stands, so prose
 // around it is no excuse: the Shellshock function prefix "() { :;};" and a script

