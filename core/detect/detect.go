@@ -725,9 +725,13 @@ func (d *Detector) runPattern(s *scratch, c *compiled, pi int, norm string, cm c
 	if st != nil {
 		st.matches.Add(1)
 	}
+	pos := loc[0]
+	if at := evidenceAt[c.ID]; at != nil {
+		pos = at(norm, loc)
+	}
 	s.addGroupedHit(c.cat, Threat{
 		Type: "regex", Category: c.Category, Pattern: c.ID,
-		Match: excerpt(norm, loc[0], loc[1]), Position: loc[0], Score: c.Weight,
+		Match: excerpt(norm, pos, loc[1]), Position: pos, Score: c.Weight,
 	}, c.Group != "")
 	s.clock = time.Now() // the bookkeeping above is not the next pattern's time
 }

@@ -192,6 +192,30 @@ func tlsLDAP(norm string, loc []int, _ ctxMask) bool {
 	return strings.Contains(strings.ToLower(norm[loc[0]:loc[1]]), "ldaps://")
 }
 
+// evidenceAt gives, for patterns anchored at the value's start only to count quotes,
+// where their evidence really is: the break-out quote. Prose discounting
+// (dampQuoted) and excerpts use it.
+var evidenceAt = map[string]func(norm string, loc []int) int{
+	"sqli-quote-boolean":      breakoutQuote,
+	"sqli-quote-boolean-weak": breakoutQuote,
+}
+
+// breakoutQuote returns the position of the first quote in the match that a boolean
+// operator follows, or the match's start.
+func breakoutQuote(norm string, loc []int) int {
+	for i := loc[0]; i < loc[1]; i++ {
+		if norm[i] == '\'' || norm[i] == '"' {
+			r := strings.TrimLeft(norm[i+1:loc[1]], " )(")
+			for _, op := range []string{"or", "and", "xor", "||", "&&", "div"} {
+				if len(r) >= len(op) && strings.EqualFold(r[:len(op)], op) {
+					return i
+				}
+			}
+		}
+	}
+	return loc[0]
+}
+
 // contractionQuote reports a quote-boolean match whose quote is unpaired only because
 // apostrophes inside words (doesn't, I'm) were counted: with them left out, the quotes
 // before the operator pair up, so nothing is broken out of.
