@@ -259,6 +259,7 @@ func TestSearchesAndSnippets(t *testing.T) {
 		{"body:text", "tar -czf backup-$(date +%F).tar.gz /srv/www"},
 		{"query:q", "$(pwd) vs ${PWD}"},
 		{"body:text", "<?php echo htmlspecialchars($title, ENT_QUOTES, 'UTF-8'); ?>"},
+		{"body:text", "<?php\n$data = json_decode(file_get_contents('php://input'), true);\n$name = $data['name'] ?? '';"},
 		{"body:text", "window.onload = function () { init(); };  // old style, prefer DOMContentLoaded"},
 		{"body:text", "The ${jndi:...} problem was fixed in log4j 2.17; we are on 2.20 so we're fine."},
 	})
@@ -273,6 +274,9 @@ func TestSearchesAndSnippets(t *testing.T) {
 		{"query:q", "x=() { :;}; echo vulnerable"},
 		{"query:q", "f(){ f|f& };f"},
 		{"body:text", `<?php echo "test"`},
+		{"query:q", ";shell_exec(file_get_contents('php://input'))"},
+		{"body:text", "<?php eval(file_get_contents('php://input')); ?>"},
+		{"body:text", "<?php include('php://input'); ?>"},
 		{"body:text", "<?php $output = shell_exec('whoami'); ?>"},
 		{"body:text", "<?php echo htmlspecialchars(shell_exec($_GET['c'])); ?>"},
 		{"query:q", ":(){ :|:& };:"},

@@ -26,6 +26,26 @@ var vetoes = map[string]func(norm string, loc []int, cm ctxMask) bool{
 	"cmdi-substitution":      scriptSubstitution,
 	"ci-log4shell":           elidedLookup,
 	"ci-php-open-tag-start":  phpEscapedOutput,
+	"fi-php-wrapper":         readsRequestBody,
+	"ci-php-function":        readsRequestBody,
+}
+
+// readsRequestBody reports php://input read by file_get_contents or fopen: how every
+// PHP endpoint reads a JSON body. Included, or any other wrapper, it stands.
+func readsRequestBody(norm string, loc []int, _ ctxMask) bool {
+	m := strings.ToLower(norm[loc[0]:min(len(norm), loc[1]+24)])
+	i := strings.Index(m, "php://")
+	if i < 0 || !strings.HasPrefix(m[i:], "php://input") {
+		return false
+	}
+	for _, run := range []string{"include", "require", "eval", "assert", "exec", "system", "passthru", "popen", "shell", "unserialize", "create_function", "call_user_func"} {
+		if strings.Contains(m[:i], run) {
+			return false // the body is run, not read
+		}
+	}
+	before := strings.ToLower(norm[max(0, loc[0]+i-24) : loc[0]+i])
+	before = strings.TrimRight(before, " '\"")
+	return strings.HasSuffix(before, "file_get_contents(") || strings.HasSuffix(before, "fopen(")
 }
 
 // safeOutputFuncs escape or format what a template prints.
@@ -40,14 +60,22 @@ var safeOutputFuncs = []string{
 // template line in a code field. A dangerous call after the tag is ci-php-open-tag's,
 // which stands.
 func phpEscapedOutput(norm string, loc []int, _ ctxMask) bool {
-	m := strings.ToLower(norm[loc[1]:])
-	if len(m) > 0 && loc[1] > 0 {
-		m = strings.ToLower(norm[loc[1]-1:]) // the pattern ends one byte into the statement
+	m := strings.ToLower(norm[loc[0]:min(len(norm), loc[0]+120)])
+	i := strings.Index(m, "<?")
+	if i < 0 {
+		return false
 	}
-	m = strings.TrimLeft(m, " \t")
-	for _, kw := range []string{"echo ", "print ", "echo(", "print("} {
-		if i := strings.Index(m, kw); i >= 0 && i <= 2 {
-			m = strings.TrimLeft(m[i+len(kw):], " (")
+	m = m[i+2:]
+	switch {
+	case strings.HasPrefix(m, "php"):
+		m = m[3:]
+	case strings.HasPrefix(m, "="):
+		m = "echo " + m[1:]
+	}
+	m = strings.TrimLeft(m, " \t\r\n")
+	for _, kw := range []string{"echo", "print"} {
+		if strings.HasPrefix(m, kw) {
+			m = strings.TrimLeft(m[len(kw):], " \t(")
 			break
 		}
 	}
