@@ -253,6 +253,10 @@ func TestSearchesAndSnippets(t *testing.T) {
 	d := newTestDetector(t)
 	wantClean(t, d, []valueCase{
 		{"query:q", "Val-d'Or"},
+		{"body:text", ":http-equiv=refresh: 3; url=../../cli/pip_show/"},
+		{"body:text", ".. include:: ../../../src/pip/_vendor/README.rst"},
+		{"body:text", "data, err := os.ReadFile(\"../../../doc/godebug.md\")"},
+		{"body:text", "Our static site generator builds links like ../../assets/style.css for pages two levels deep."},
 		{"query:q", "which python3"},
 		{"query:q", "web.config transform"},
 		{"query:q", ".env file example"},
@@ -265,6 +269,10 @@ func TestSearchesAndSnippets(t *testing.T) {
 	})
 	wantThreats(t, d, []valueCase{
 		{"query:q", "admin' or"},
+		{"query:file", "../../../../etc/passwd.html"},
+		{"query:file", "../../../../../../windows/win.ini"},
+		{"query:file", "../../../WEB-INF/web.xml"},
+		{"query:file", "....//....//....//etc/hosts"},
 		{"query:q", "which nc"},
 		{"query:q", "/.env"},
 		{"query:q", "x$(id)"},

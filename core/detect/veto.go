@@ -14,7 +14,8 @@ var vetoes = map[string]func(norm string, loc []int, cm ctxMask) bool{
 	"sf-unix-path-whole":     jsonMember,
 	"pt-absolute-unix":       jsonMember,
 	"cmdi-bin-path":          jsonShellPath,
-	"pt-traversal-start":     jsonShortClimb,
+	"pt-traversal-start":     anyOf(jsonShortClimb, climbToDocument),
+	"pt-filter-bypass":       climbToDocument,
 	"ssrf-raw-scheme":        tlsLDAP,
 	"sqli-quote-boolean":     contractionQuote,
 	"sf-windows-system":      anyOf(sentenceAfterValueStart, jsonMember),
@@ -212,6 +213,55 @@ func jsonShortClimb(norm string, _ []int, cm ctxMask) bool {
 		n++
 	}
 	return n > 0 && n <= 2
+}
+
+// documentExts are what relative links and includes in documentation and code reach:
+// pages, stylesheets, images, fonts, prose sources.
+var documentExts = []string{
+	".md", ".rst", ".txt", ".css", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico",
+	".woff", ".woff2", ".html", ".htm",
+}
+
+// climbToDocument reports a climb (../../assets/style.css, url=../../cli/pip_show/,
+// include:: ../../../CONTRIBUTING.rst) whose target is a document, a web asset or a
+// named directory: a relative link, not a file read. Climbs to nothing in particular
+// (../../../../), to system or config files, or through encodings are left to the
+// patterns (and a climb to /etc/passwd is sensitive_file's anyway).
+func climbToDocument(norm string, loc []int, _ ctxMask) bool {
+	i := strings.Index(norm[loc[0]:], "..")
+	if i < 0 {
+		return false
+	}
+	p := norm[loc[0]+i:]
+	for strings.HasPrefix(p, "../") {
+		p = p[3:]
+	}
+	if p == "" || strings.HasPrefix(p, ".") || strings.HasPrefix(p, "/") {
+		return false
+	}
+	end := strings.IndexAny(p, " \t\r\n\"'`)>,;?#")
+	if end < 0 {
+		end = len(p)
+	}
+	target := strings.ToLower(p[:end])
+	if strings.Contains(target, "%") || strings.Contains(target, "\\") || strings.Contains(target, "..") {
+		return false
+	}
+	if strings.HasSuffix(target, "/") {
+		// A named directory (cli/pip_show/), not a system one.
+		first, _, _ := strings.Cut(target, "/")
+		switch first {
+		case "", "etc", "proc", "var", "usr", "root", "home", "windows", "winnt", "boot", "sys", "dev", "tmp", "bin", "sbin", "opt", "srv", "web-inf", "meta-inf", "app", "config":
+			return false
+		}
+		return true
+	}
+	for _, ext := range documentExts {
+		if strings.HasSuffix(target, ext) {
+			return true
+		}
+	}
+	return false
 }
 
 // tlsLDAP reports an ldaps:// URL: directory settings name their server that way, and
