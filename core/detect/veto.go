@@ -16,6 +16,8 @@ var vetoes = map[string]func(norm string, loc []int, cm ctxMask) bool{
 	"cmdi-bin-path":          jsonShellPath,
 	"pt-traversal-start":     anyOf(jsonShortClimb, climbToDocument),
 	"pt-filter-bypass":       climbToDocument,
+	"pt-deep-traversal":      climbToDocument,
+	"pt-dot-slash-run":       climbToDocument,
 	"ssrf-raw-scheme":        tlsLDAP,
 	"sqli-quote-boolean":     contractionQuote,
 	"sf-windows-system":      anyOf(sentenceAfterValueStart, jsonMember),
