@@ -64,3 +64,4 @@ detect-compare:
 	cd bench && $(GO) run ./cmd/quality -corpus $(abspath core/detect/testdata/independent4) -pl 1,2 -cats
 	cd bench && $(GO) run ./cmd/quality -corpus $(abspath core/detect/testdata/independent5) -pl 1,2 -cats
 	cd bench && $(GO) run ./cmd/quality -corpus $(abspath core/detect/testdata/independent6) -pl 1,2 -cats
+	cd bench && $(GO) run ./cmd/quality -corpus $(abspath core/detect/testdata/independent7) -pl 1,2 -cats
