@@ -281,8 +281,17 @@ var evidenceAt = map[string]func(norm string, loc []int) int{
 }
 
 // breakoutQuote returns the position of the first quote in the match that a boolean
-// operator follows, or the match's start.
+// operator follows, or the match's start when there is none.
 func breakoutQuote(norm string, loc []int) int {
+	if i := findBreakout(norm, loc); i >= 0 {
+		return i
+	}
+	return loc[0]
+}
+
+// findBreakout returns the position of the first quote in the match that a boolean
+// operator follows, or -1.
+func findBreakout(norm string, loc []int) int {
 	for i := loc[0]; i < loc[1]; i++ {
 		if norm[i] == '\'' || norm[i] == '"' {
 			r := strings.TrimLeft(norm[i+1:loc[1]], " )(")
@@ -293,27 +302,15 @@ func breakoutQuote(norm string, loc []int) int {
 			}
 		}
 	}
-	return loc[0]
+	return -1
 }
 
 // contractionQuote reports a quote-boolean match whose quote is unpaired only because
 // apostrophes inside words (doesn't, I'm) were counted: with them left out, the quotes
 // before the operator pair up, so nothing is broken out of.
 func contractionQuote(norm string, loc []int, _ ctxMask) bool {
-	// The quote the pattern took as the break-out is the first one in the match that
-	// the operator follows.
-	end := -1
-	for i := loc[0]; i < loc[1] && end < 0; i++ {
-		if norm[i] == '\'' || norm[i] == '"' {
-			r := strings.TrimLeft(norm[i+1:loc[1]], " )(")
-			for _, op := range []string{"or", "and", "xor", "||", "&&", "div"} {
-				if len(r) >= len(op) && strings.EqualFold(r[:len(op)], op) {
-					end = i
-					break
-				}
-			}
-		}
-	}
+	// The quote the pattern took as the break-out.
+	end := findBreakout(norm, loc)
 	if end < 0 {
 		return false
 	}
