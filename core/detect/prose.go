@@ -144,22 +144,30 @@ func (d *Detector) dampQuoted(s *scratch, rs *ruleset, norm string) {
 		if ci == rs.sqli && !sqlProse || ci == codeIdx && !fewSymbols(norm) {
 			continue
 		}
-		cat := rs.cats[ci]
-		s.scores[ci], s.group[ci] = 0, 0
-		for i := range s.hits {
-			t := &s.hits[i]
-			if t.Category != cat {
-				continue
-			}
-			quoted := t.Position > start && !unambiguous[t.Pattern]
-			if quoted {
-				t.Score *= proseDiscount
-			}
-			if s.hitGrp[i] || quoted {
-				s.group[ci] = max(s.group[ci], t.Score)
-			} else {
-				s.scores[ci] = 1 - (1-s.scores[ci])*(1-t.Score)
-			}
+		s.rescoreQuoted(rs, ci, start+1, false)
+	}
+}
+
+// rescoreQuoted recomputes category ci's score with the evidence from position from
+// on discounted (proseDiscount) and counted once, by its strongest member, like a
+// group; with all, the evidence before from is counted once too. Unambiguous
+// patterns keep their weight and add up as usual.
+func (s *scratch) rescoreQuoted(rs *ruleset, ci, from int, all bool) {
+	cat := rs.cats[ci]
+	s.scores[ci], s.group[ci] = 0, 0
+	for i := range s.hits {
+		h := &s.hits[i]
+		if h.Category != cat {
+			continue
+		}
+		quoted := h.Position >= from && !unambiguous[h.Pattern]
+		if quoted {
+			h.Score *= proseDiscount
+		}
+		if quoted || s.hitGrp[i] || all && !unambiguous[h.Pattern] {
+			s.group[ci] = max(s.group[ci], h.Score)
+		} else {
+			s.scores[ci] = 1 - (1-s.scores[ci])*(1-h.Score)
 		}
 	}
 }
@@ -204,23 +212,8 @@ func (d *Detector) dampCommandLine(s *scratch, rs *ruleset, norm string) {
 	if pipedIntoInterpreter.MatchString(t) {
 		return // a download or a string run by a shell or interpreter: what the line does
 	}
-	first := len(norm) - len(t) + end
-	s.scores[ci], s.group[ci] = 0, 0
-	for i := range s.hits {
-		h := &s.hits[i]
-		if h.Category != "cmdi" {
-			continue
-		}
-		if unambiguous[h.Pattern] {
-			s.scores[ci] = 1 - (1-s.scores[ci])*(1-h.Score)
-			continue
-		}
-		if h.Position >= first {
-			h.Score *= proseDiscount
-		}
-		// One command line is one piece of evidence: the strongest counts.
-		s.group[ci] = max(s.group[ci], h.Score)
-	}
+	// One command line is one piece of evidence: the strongest counts.
+	s.rescoreQuoted(rs, ci, len(norm)-len(t)+end, true)
 }
 
 // pipedIntoInterpreter matches a pipe into a shell or script interpreter.
