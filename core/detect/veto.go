@@ -31,6 +31,20 @@ var vetoes = map[string]func(norm string, loc []int, cm ctxMask) bool{
 	"ci-php-open-tag-start":  phpEscapedOutput,
 	"fi-php-wrapper":         readsRequestBody,
 	"ci-php-function":        readsRequestBody,
+	"ssrf-internal-url":      mediaStream,
+}
+
+// mediaStream reports a stream URL (rtsp://192.168.1.50:554/live): cameras, encoders
+// and players name private addresses in their configuration, and no server-side
+// HTTP fetcher speaks these schemes.
+func mediaStream(norm string, loc []int, _ ctxMask) bool {
+	m := strings.ToLower(norm[loc[0]:loc[1]])
+	for _, scheme := range []string{"rtsp://", "rtsps://", "rtmp://", "rtmps://", "mms://", "srt://"} {
+		if strings.HasPrefix(m, scheme) {
+			return true
+		}
+	}
+	return false
 }
 
 // readsRequestBody reports php://input read by file_get_contents or fopen: how every
