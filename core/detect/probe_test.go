@@ -318,3 +318,24 @@ func TestDocumentsAndDeclarations(t *testing.T) {
 		t.Errorf("undeclared XML with an injection: threat=%v context=%q", r.IsThreat, r.Context)
 	}
 }
+
+// TestVetoOffsets: vetoes find offsets in lower-cased text and use them on the value,
+// so lower-casing must keep every byte where it was (strings.ToLower does not for İ or
+// invalid UTF-8).
+func TestVetoOffsets(t *testing.T) {
+	for _, s := range []string{"İİ<!DOCTYPE", "\xff\xfeAbC", "Ⱥ php://INPUT", ""} {
+		if l := asciiLower(s); len(l) != len(s) {
+			t.Errorf("asciiLower(%q) changed the length: %d → %d", s, len(s), len(l))
+		}
+	}
+	d := newTestDetector(t)
+	for _, v := range []string{
+		strings.Repeat("İ", 100) + `<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>`,
+		strings.Repeat("\xff", 50) + "file_get_contents('php://input')",
+		strings.Repeat("Ⱥ", 80) + `<!doctype x PUBLIC "-//W3C//X" "http://www.w3.org/x.dtd">`,
+	} {
+		for _, where := range []string{"body:text", "query:q", "body:xml"} {
+			d.Detect(context.Background(), v, where) // must not panic
+		}
+	}
+}

@@ -203,7 +203,7 @@ func (d *Detector) dampCommandLine(s *scratch, rs *ruleset, norm string) {
 	for end < len(t) && (isLetter(t[end]) || t[end] == '-' || t[end] == '3' && end > 0) {
 		end++
 	}
-	if end == 0 || end == len(t) || t[end] != ' ' || !commandWords[strings.ToLower(t[:end])] {
+	if end == 0 || end == len(t) || t[end] != ' ' || !commandWords[asciiLower(t[:end])] {
 		return
 	}
 	if strings.IndexByte(t, '`') >= 0 || strings.Count(t, "'")%2 != 0 || strings.Count(t, "\"")%2 != 0 {

@@ -52,7 +52,7 @@ func (d *Detector) semantic(s *scratch, rs *ruleset, norm string, cm ctxMask) {
 	if cm&ctxRawXML == 0 && (s.touch[rs.xss] || strings.IndexByte(norm, '<') >= 0) {
 		if libinjection.IsXSS(norm) && (!strings.Contains(norm, "<?") || libinjection.IsXSS(stripXMLDecl(norm))) &&
 			!commentBacktickOnly(norm) && !typeParamsOnly(norm) && !inertMarkupOnly(norm) &&
-			!(dataScriptsOnly(norm, nil, cm) && !libinjection.IsXSS(strings.ReplaceAll(strings.ToLower(norm), "<script", "<x-data"))) {
+			!(dataScriptsOnly(norm, nil, cm) && !libinjection.IsXSS(strings.ReplaceAll(asciiLower(norm), "<script", "<x-data"))) {
 			w := libXSSWeight
 			if !s.strongHit("xss") && proseLike(norm) {
 				// Markup quoted in a post or a document (an <iframe> in a feature

@@ -34,11 +34,29 @@ var vetoes = map[string]func(norm string, loc []int, cm ctxMask) bool{
 	"ssrf-internal-url":      mediaStream,
 }
 
+// asciiLower lower-cases ASCII letters only, so that offsets found in the result are
+// offsets in the input (strings.ToLower changes byte lengths for some runes and for
+// invalid UTF-8).
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'A' && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
 // mediaStream reports a stream URL (rtsp://192.168.1.50:554/live): cameras, encoders
 // and players name private addresses in their configuration, and no server-side
 // HTTP fetcher speaks these schemes.
 func mediaStream(norm string, loc []int, _ ctxMask) bool {
-	m := strings.ToLower(norm[loc[0]:loc[1]])
+	m := asciiLower(norm[loc[0]:loc[1]])
 	for _, scheme := range []string{"rtsp://", "rtsps://", "rtmp://", "rtmps://", "mms://", "srt://"} {
 		if strings.HasPrefix(m, scheme) {
 			return true
@@ -50,7 +68,7 @@ func mediaStream(norm string, loc []int, _ ctxMask) bool {
 // readsRequestBody reports php://input read by file_get_contents or fopen: how every
 // PHP endpoint reads a JSON body. Included, or any other wrapper, it stands.
 func readsRequestBody(norm string, loc []int, _ ctxMask) bool {
-	m := strings.ToLower(norm[loc[0]:min(len(norm), loc[1]+24)])
+	m := asciiLower(norm[loc[0]:min(len(norm), loc[1]+24)])
 	i := strings.Index(m, "php://")
 	if i < 0 || !strings.HasPrefix(m[i:], "php://input") {
 		return false
@@ -60,7 +78,7 @@ func readsRequestBody(norm string, loc []int, _ ctxMask) bool {
 			return false // the body is run, not read
 		}
 	}
-	before := strings.ToLower(norm[max(0, loc[0]+i-24) : loc[0]+i])
+	before := asciiLower(norm[max(0, loc[0]+i-24) : loc[0]+i])
 	before = strings.TrimRight(before, " '\"")
 	return strings.HasSuffix(before, "file_get_contents(") || strings.HasSuffix(before, "fopen(")
 }
@@ -77,7 +95,7 @@ var safeOutputFuncs = []string{
 // template line in a code field. A dangerous call after the tag is ci-php-open-tag's,
 // which stands.
 func phpEscapedOutput(norm string, loc []int, _ ctxMask) bool {
-	m := strings.ToLower(norm[loc[0]:min(len(norm), loc[0]+120)])
+	m := asciiLower(norm[loc[0]:min(len(norm), loc[0]+120)])
 	i := strings.Index(m, "<?")
 	if i < 0 {
 		return false
@@ -132,7 +150,7 @@ func scriptSubstitution(norm string, loc []int, _ ctxMask) bool {
 // elidedLookup reports a JNDI lookup written with an ellipsis (${jndi:...}), as
 // advisories and posts name the Log4Shell pattern without a host to look up.
 func elidedLookup(norm string, loc []int, _ ctxMask) bool {
-	m := strings.ToLower(norm[loc[0]:])
+	m := asciiLower(norm[loc[0]:])
 	i := strings.Index(m, "jndi")
 	if i < 0 || i > 8 {
 		return false
@@ -195,7 +213,7 @@ func iniSwitchedOff(norm string, loc []int, _ ctxMask) bool {
 	if end < 0 {
 		end = len(rest)
 	}
-	switch strings.ToLower(rest[:end]) {
+	switch asciiLower(rest[:end]) {
 	case "off", "0", "false", "no":
 		return true
 	}
@@ -259,7 +277,7 @@ func climbToDocument(norm string, loc []int, _ ctxMask) bool {
 	if end < 0 {
 		end = len(p)
 	}
-	target := strings.ToLower(p[:end])
+	target := asciiLower(p[:end])
 	if strings.Contains(target, "%") || strings.Contains(target, "\\") || strings.Contains(target, "..") {
 		return false
 	}
@@ -283,7 +301,7 @@ func climbToDocument(norm string, loc []int, _ ctxMask) bool {
 // tlsLDAP reports an ldaps:// URL: directory settings name their server that way, and
 // TLS leaves no room for the raw bytes a gopher:// or dict:// request smuggles.
 func tlsLDAP(norm string, loc []int, _ ctxMask) bool {
-	return strings.Contains(strings.ToLower(norm[loc[0]:loc[1]]), "ldaps://")
+	return strings.Contains(asciiLower(norm[loc[0]:loc[1]]), "ldaps://")
 }
 
 // evidenceAt gives, for patterns anchored at the value's start only to count quotes,
@@ -366,9 +384,9 @@ func standardDoctype(norm string, loc []int, _ ctxMask) bool {
 	if end < 0 {
 		return false
 	}
-	decl := strings.ToLower(norm[loc[0] : loc[0]+end])
+	decl := asciiLower(norm[loc[0] : loc[0]+end])
 	if k := strings.IndexByte(decl, '['); k >= 0 {
-		return inertSubset(strings.ToLower(norm[loc[0]+k:]))
+		return inertSubset(asciiLower(norm[loc[0]+k:]))
 	}
 	if j := strings.Index(decl, " system "); j >= 0 {
 		return localDTD(strings.TrimSpace(decl[j+len(" system "):]))
@@ -450,7 +468,7 @@ func inertSubset(sub string) bool {
 // inertDTD reports a value whose doctype is inert (see standardDoctype and
 // inertSubset), for the entity-declaration pattern.
 func inertDTD(norm string, _ []int, cm ctxMask) bool {
-	lower := strings.ToLower(norm)
+	lower := asciiLower(norm)
 	i := strings.Index(lower, "<!doctype")
 	if i < 0 || strings.Count(lower, "<!doctype") != 1 {
 		return false
@@ -471,7 +489,7 @@ var dataScriptTypes = []string{
 // template elements that CMS fields and pages carry as a matter of course. One script
 // with any other type, or none, and the pattern stands.
 func dataScriptsOnly(norm string, _ []int, _ ctxMask) bool {
-	lower := strings.ToLower(norm)
+	lower := asciiLower(norm)
 	n := 0
 	for off := 0; ; {
 		i := strings.Index(lower[off:], "<script")
@@ -521,7 +539,7 @@ func dataScriptType(tag string) bool {
 // end: "javascript: void(0) meaning" is a question about it. Another statement after
 // it (javascript:void(0);alert(1)) and void of anything else stand.
 func voidURL(norm string, loc []int, _ ctxMask) bool {
-	m := strings.ToLower(norm[loc[0]:])
+	m := asciiLower(norm[loc[0]:])
 	i := strings.IndexByte(m, ':')
 	if i < 0 {
 		return false
