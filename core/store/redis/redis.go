@@ -533,16 +533,13 @@ func (s *Store) Banned(ctx context.Context, client string, now time.Time) (store
 		}
 	}
 	if down || s.subscribed.Load() {
-		s.cacheMu.RLock()
-		b, ok := s.cache[client]
-		s.cacheMu.RUnlock()
-		if !ok || !now.Before(b.Until) {
-			return store.Ban{}, false, nil
-		}
-		return b, true, nil
+		return s.cachedBan(client, now)
 	}
-	// Not subscribed (yet): ask Redis.
+	// Not subscribed (yet): ask Redis. If that fails (a restarted server still
+	// loading its data, a blip before the outage is declared), the bans known
+	// before stand: the cache keeps them.
 	var val string
+	fromCache := false
 	err := s.exec(ctx, func(ctx context.Context) error {
 		var err error
 		val, err = s.c.HGet(ctx, s.bansKey, client).Result()
@@ -550,11 +547,25 @@ func (s *Store) Banned(ctx context.Context, client string, now time.Time) (store
 			val, err = "", nil
 		}
 		return err
-	}, func() error { return nil })
+	}, func() error { fromCache = true; return nil })
+	if err == nil && fromCache {
+		return s.cachedBan(client, now)
+	}
 	if err != nil || val == "" {
 		return store.Ban{}, false, err
 	}
 	b, ok := parseBan(client, val)
+	if !ok || !now.Before(b.Until) {
+		return store.Ban{}, false, nil
+	}
+	return b, true, nil
+}
+
+// cachedBan answers Banned from the local cache.
+func (s *Store) cachedBan(client string, now time.Time) (store.Ban, bool, error) {
+	s.cacheMu.RLock()
+	b, ok := s.cache[client]
+	s.cacheMu.RUnlock()
 	if !ok || !now.Before(b.Until) {
 		return store.Ban{}, false, nil
 	}
