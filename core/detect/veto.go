@@ -7,31 +7,87 @@ import "strings"
 // harmless standard forms of the same syntax. Keep them few and specific; a veto is
 // code a rule author must know about.
 var vetoes = map[string]func(norm string, loc []int, cm ctxMask) bool{
-	"xxe-doctype-external":   standardDoctype,
-	"xxe-entity-decl":        inertDTD,
-	"xss-script-tag":         dataScriptsOnly,
-	"xss-js-url":             voidURL,
-	"sf-unix-path-whole":     jsonMember,
-	"pt-absolute-unix":       jsonMember,
-	"cmdi-bin-path":          jsonShellPath,
-	"pt-traversal-start":     anyOf(jsonShortClimb, climbToDocument),
-	"pt-filter-bypass":       climbToDocument,
-	"pt-deep-traversal":      climbToDocument,
-	"pt-dot-slash-run":       climbToDocument,
-	"ssrf-raw-scheme":        tlsLDAP,
-	"sqli-quote-boolean":     contractionQuote,
-	"sf-windows-system":      anyOf(sentenceAfterValueStart, jsonMember),
-	"ldap-compound-filter":   jsonMember,
-	"pt-windows-server-path": jsonMember,
-	"ci-php-ini":             iniSwitchedOff,
-	"ssti-dangerous-tags":    mustacheDelimiters,
-	"sf-app-secrets":         sentenceAfterValueStart,
-	"cmdi-substitution":      scriptSubstitution,
-	"ci-log4shell":           elidedLookup,
-	"ci-php-open-tag-start":  phpEscapedOutput,
-	"fi-php-wrapper":         readsRequestBody,
-	"ci-php-function":        readsRequestBody,
-	"ssrf-internal-url":      mediaStream,
+	"xxe-doctype-external":    standardDoctype,
+	"xxe-entity-decl":         inertDTD,
+	"xss-script-tag":          dataScriptsOnly,
+	"xss-js-url":              voidURL,
+	"sf-unix-path-whole":      jsonMember,
+	"pt-absolute-unix":        jsonMember,
+	"cmdi-bin-path":           jsonShellPath,
+	"pt-traversal-start":      anyOf(jsonShortClimb, climbToDocument),
+	"pt-filter-bypass":        climbToDocument,
+	"pt-deep-traversal":       climbToDocument,
+	"pt-dot-slash-run":        climbToDocument,
+	"ssrf-raw-scheme":         tlsLDAP,
+	"sqli-quote-boolean":      contractionQuote,
+	"sf-windows-system":       anyOf(sentenceAfterValueStart, jsonMember),
+	"ldap-compound-filter":    jsonMember,
+	"pt-windows-server-path":  jsonMember,
+	"ci-php-ini":              iniSwitchedOff,
+	"ssti-dangerous-tags":     mustacheDelimiters,
+	"sf-app-secrets":          sentenceAfterValueStart,
+	"cmdi-substitution":       scriptSubstitution,
+	"ci-log4shell":            elidedLookup,
+	"ci-php-open-tag-start":   phpEscapedOutput,
+	"fi-php-wrapper":          readsRequestBody,
+	"ci-php-function":         readsRequestBody,
+	"ssrf-internal-url":       mediaStream,
+	"xss-tag-event-handler":   elidedHandlers,
+	"xss-attr-breakout-event": elidedHandlers,
+}
+
+// elidedHandlers reports a match whose event handlers all have an ellipsis for a
+// value (<a href="..." onclick="...">): documentation naming an attribute, with no
+// code in it.
+func elidedHandlers(norm string, loc []int, _ ctxMask) bool {
+	m := norm[loc[0]:]
+	if end := strings.IndexByte(m, '>'); end >= 0 {
+		m = m[:end]
+	}
+	found := false
+	for off := 0; ; {
+		i := indexHandler(m[off:])
+		if i < 0 {
+			return found
+		}
+		off += i
+		eq := strings.IndexByte(m[off:], '=')
+		v := strings.TrimLeft(m[off+eq+1:], " ")
+		if v == "" || v[0] != '"' && v[0] != '\'' {
+			return false
+		}
+		end := strings.IndexByte(v[1:], v[0])
+		if end < 0 {
+			return false
+		}
+		if body := strings.TrimSpace(v[1 : 1+end]); body != "..." && body != "\u2026" {
+			return false
+		}
+		found = true
+		off += eq + 1
+	}
+}
+
+// indexHandler returns the index of the next " on…=" attribute name in s, or -1.
+func indexHandler(s string) int {
+	for i := 0; i+3 < len(s); i++ {
+		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '"' || s[i] == '\'') && (s[i+1] == 'o' || s[i+1] == 'O') && (s[i+2] == 'n' || s[i+2] == 'N') {
+			j := i + 3
+			for j < len(s) && isLetter(s[j]) {
+				j++
+			}
+			if j-i-3 >= 3 {
+				k := j
+				for k < len(s) && s[k] == ' ' {
+					k++
+				}
+				if k < len(s) && s[k] == '=' {
+					return i + 1
+				}
+			}
+		}
+	}
+	return -1
 }
 
 // asciiLower lower-cases ASCII letters only, so that offsets found in the result are
