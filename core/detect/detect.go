@@ -114,6 +114,9 @@ type Detector struct {
 	scratch       sync.Pool
 	clean         *cleanCache // values recently found clean (see cleanCache)
 	started       time.Time
+	// wholeAnchored runs text-anchored patterns over the whole value, as before they
+	// had window variants: tests compare the two.
+	wholeAnchored bool
 	requests      atomic.Uint64
 	values        atomic.Uint64
 	threats       atomic.Uint64
@@ -126,6 +129,7 @@ type ruleset struct {
 	ac      *acMatcher
 	litPats [][]int32 // literal id → pattern indices
 	litLen  []int32   // literal id → length
+	lits    []string  // literal id → literal (lower-case)
 	// strongLit marks literals selective enough to locate attack regions when a value
 	// is truncated (five bytes or more, or two non-letters).
 	strongLit []bool
@@ -296,6 +300,7 @@ func (d *Detector) build(custom []Pattern) (*ruleset, error) {
 		d.stats.LoadOrStore(c.id, &patStats{})
 	}
 	rs.ac = newACMatcher(lits)
+	rs.lits = lits
 	rs.strongLit = make([]bool, len(lits))
 	rs.wordLit = make([]bool, len(lits))
 	for i, l := range lits {
@@ -335,7 +340,14 @@ type scratch struct {
 	touch  []bool     // per category: some literal of the category was seen
 	values uint64     // values inspected since the scratch was taken
 	starts []litStart // literal hits of split patterns
-	wins   []litStart // literal hits of windowed patterns
+	// spans are the windows of windowed patterns, merged per pattern as hits arrive
+	// and chained from winFirst; winOverflow is set when maxWindows was reached.
+	spans       []winSpan
+	winFirst    []int32 // per pattern: first span (-1: none)
+	winLast     []int32 // per pattern: last span (-1: none)
+	winDirty    []int32 // patterns with spans in the current value
+	winOverflow bool
+	quotes      quoteIndex // quote positions, for parity windows (anchors.go)
 	// lastFirst: per pattern, end of the last Near[0] literal seen (-1: none)
 	lastFirst  []int32
 	firstStart []int32
@@ -368,7 +380,25 @@ func (s *scratch) reset(rs *ruleset) {
 	s.hits = s.hits[:0]
 	s.hitGrp = s.hitGrp[:0]
 	s.starts = s.starts[:0]
-	s.wins = s.wins[:0]
+	s.quotes.reset()
+	s.spans = s.spans[:0]
+	s.winOverflow = false
+	if cap(s.winFirst) < len(rs.pats) {
+		s.winFirst = make([]int32, len(rs.pats))
+		s.winLast = make([]int32, len(rs.pats))
+		for i := range s.winFirst {
+			s.winFirst[i], s.winLast[i] = -1, -1
+		}
+		s.winDirty = s.winDirty[:0]
+	}
+	s.winFirst = s.winFirst[:len(rs.pats)]
+	s.winLast = s.winLast[:len(rs.pats)]
+	for _, pi := range s.winDirty {
+		if int(pi) < len(s.winFirst) {
+			s.winFirst[pi], s.winLast[pi] = -1, -1
+		}
+	}
+	s.winDirty = s.winDirty[:0]
 	if cap(s.lastFirst) < len(rs.pats) {
 		s.lastFirst = make([]int32, len(rs.pats))
 		s.firstStart = make([]int32, len(rs.pats))
@@ -500,8 +530,8 @@ func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, con
 				any = true
 				if c := rs.pats[pi]; c.anchoredRe != nil && len(s.starts) < maxAnchorStarts {
 					s.starts = append(s.starts, litStart{pi, s.firstStart[pi], int32(end) - s.firstStart[pi]})
-				} else if !c.textAnchored && len(s.wins) < maxWindows {
-					s.wins = append(s.wins, litStart{pi, s.lastFirst[pi], int32(end) - s.lastFirst[pi]})
+				} else if c.windowed {
+					s.addWin(pi, s.lastFirst[pi], int32(end), len(norm))
 				}
 			}
 		}
@@ -517,8 +547,8 @@ func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, con
 			s.cand[pi>>6] |= 1 << (pi & 63)
 			if c := rs.pats[pi]; c.split {
 				s.addStart(litStart{pi, int32(end) - rs.litLen[lit], rs.litLen[lit]})
-			} else if !c.textAnchored && len(s.wins) < maxWindows {
-				s.wins = append(s.wins, litStart{pi, int32(end) - rs.litLen[lit], rs.litLen[lit]})
+			} else if c.windowed {
+				s.addWin(pi, int32(end)-rs.litLen[lit], int32(end), len(norm))
 			}
 		}
 		any = true
@@ -581,37 +611,84 @@ func (s *scratch) addStart(ls litStart) {
 // written so that a match sits within this distance of its literal.
 const window = 256
 
-// windowMatch runs the regex of c on windows around c's literal hits.
+// winSpan is a window [a, b) of a windowed pattern; next chains the pattern's spans
+// (-1: last).
+type winSpan struct{ a, b, next int32 }
+
+// addWin records a literal hit at [pos, end) of windowed pattern pi as the window
+// around it, merged into the pattern's previous window when they overlap.
+func (s *scratch) addWin(pi, pos, end int32, size int) {
+	if s.winOverflow {
+		return
+	}
+	a, b := max(pos-window, 0), min(end+window, int32(size))
+	if l := s.winLast[pi]; l >= 0 {
+		if w := &s.spans[l]; a <= w.b {
+			w.a, w.b = min(w.a, a), max(w.b, b)
+			return
+		}
+	}
+	if len(s.spans) >= maxWindows {
+		s.winOverflow = true
+		return
+	}
+	idx := int32(len(s.spans))
+	s.spans = append(s.spans, winSpan{a, b, -1})
+	if l := s.winLast[pi]; l >= 0 {
+		s.spans[l].next = idx
+	} else {
+		s.winFirst[pi] = idx
+		s.winDirty = append(s.winDirty, pi)
+	}
+	s.winLast[pi] = idx
+}
+
+// windowMatch runs the regex of c on the windows around c's literal hits.
 func (s *scratch) windowMatch(c *compiled, pi int, norm string) ([]int, bool) {
-	if len(s.wins) >= maxWindows {
+	if s.winOverflow {
 		return nil, false
 	}
-	// Hits arrive in scan order; merge overlapping windows and run once per union.
-	wa, wb := -1, -1
-	run := func() []int {
-		if wa < 0 {
-			return nil
+	var v *anchorVariants
+	if c.textAnchored {
+		if v = c.variants(); v == nil {
+			return nil, false
 		}
-		if loc := c.re.FindStringIndex(norm[wa:wb]); loc != nil {
-			return []int{wa + loc[0], wa + loc[1]}
-		}
-		return nil
 	}
-	for _, ls := range s.wins {
-		if int(ls.pat) != pi {
-			continue
-		}
-		a, b := max0(int(ls.pos)-window), min(len(norm), int(ls.pos+ls.n)+window)
-		if wa >= 0 && a <= wb {
-			wa, wb = min(wa, a), max(wb, b)
-			continue
-		}
-		if loc := run(); loc != nil {
+	for i := s.winFirst[pi]; i >= 0; i = s.spans[i].next {
+		if loc := s.runWindow(c, v, norm, int(s.spans[i].a), int(s.spans[i].b)); loc != nil {
 			return loc, true
 		}
-		wa, wb = a, b
 	}
-	return run(), true
+	return nil, true
+}
+
+// runWindow runs c on norm[wa:wb], in the anchor variant that fits the window.
+func (s *scratch) runWindow(c *compiled, v *anchorVariants, norm string, wa, wb int) []int {
+	re := c.re
+	if v != nil {
+		if v.excluded != "" && wa > 0 && !strings.ContainsAny(norm[:wa], v.excluded) {
+			wa = 0
+		}
+		if v.parity && wa > 0 {
+			wa = s.quotes.parityStart(norm, wa)
+		}
+		switch {
+		case wa == 0 && wb == len(norm):
+		case wa == 0:
+			re = v.head
+		case wb == len(norm):
+			re = v.tail
+		default:
+			re = v.mid
+		}
+		if re == nil {
+			return nil
+		}
+	}
+	if loc := re.FindStringIndex(norm[wa:wb]); loc != nil {
+		return []int{wa + loc[0], wa + loc[1]}
+	}
+	return nil
 }
 
 // nearAnchoredMatch tries the anchored regex at each recorded Near[0] position.
@@ -692,7 +769,7 @@ func (d *Detector) runPattern(s *scratch, c *compiled, pi int, norm string, cm c
 		loc, done = s.nearAnchoredMatch(c, pi, norm)
 	case c.split:
 		loc, done = s.anchoredMatch(c, pi, norm)
-	case !c.textAnchored && len(norm) > 2*window:
+	case c.windowed && !(d.wholeAnchored && c.textAnchored) && len(norm) > 2*window:
 		loc, done = s.windowMatch(c, pi, norm)
 	}
 	if !done {

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 //go:embed rules/*.rules
@@ -138,9 +139,16 @@ type compiled struct {
 	near bool
 	// anchoredRe is the regex anchored with ^ for NearAnchor patterns.
 	anchoredRe *regexp.Regexp
-	// textAnchored: the regex uses ^ or $, so it must see the whole value; others are
-	// run only on windows around the prefilter hits.
+	// textAnchored: the regex uses ^ or $; it runs on windows around the prefilter
+	// hits only through its anchor variants (anchors.go), and on the whole value
+	// when it has none.
 	textAnchored bool
+	// anchors are the window variants of a text-anchored pattern, built on first
+	// use (nil after that: it cannot be windowed and runs on the whole value).
+	anchors     *anchorVariants
+	anchorsOnce sync.Once
+	// windowed: on a long value the regex runs on windows around the prefilter hits.
+	windowed bool
 	// split: the regex is (\b)?(lit1|lit2|…)tail; Literals are exactly the leading
 	// alternatives and tail (nil when empty) is matched right after a literal hit.
 	split bool
@@ -151,6 +159,17 @@ type compiled struct {
 	cat       int // index into ruleset.cats
 	custom    bool
 	stats     *patStats
+}
+
+// variants returns the anchor variants of a text-anchored pattern, building them on
+// first use; nil when it has none.
+func (c *compiled) variants() *anchorVariants {
+	c.anchorsOnce.Do(func() {
+		if v, ok := buildAnchorVariants(c.Regex); ok {
+			c.anchors = &v
+		}
+	})
+	return c.anchors
 }
 
 func compilePattern(p Pattern) (*compiled, error) {
@@ -234,6 +253,7 @@ func compilePattern(p Pattern) (*compiled, error) {
 	}
 	c.always = len(c.Literals) == 0 && !c.near
 	c.textAnchored = usesTextAnchors(p.Regex)
+	c.windowed = !c.always
 	return c, nil
 }
 

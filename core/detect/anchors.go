@@ -1,0 +1,366 @@
+package detect
+
+import (
+	"fmt"
+	"regexp"
+	"regexp/syntax"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+// Windowing patterns that use text anchors.
+//
+// On a long value a pattern's regex runs only on windows around its prefilter hits
+// (see windowMatch). A pattern with ^ or $ used to be exempt and ran over the whole
+// value, because on a window ^ would match at the window's start and $ at its end.
+// On ordinary prose of a few kilobytes that exemption was most of the cost: dozens of
+// anchored patterns, each run by Go's regexp over every byte (a 32 KB licence text
+// took ~120 ms). Instead, each anchored pattern gets variants in which the anchors that
+// cannot hold inside a window are replaced by a match that never succeeds:
+//
+//   - head (a window that starts at the value's start): $ never matches;
+//   - tail (a window that ends at the value's end): ^ never matches;
+//   - mid (neither): ^ and $ never match.
+//
+// Two forms of ^ are kept. An exclusion prefix, ^[^()]* (no parenthesis from the
+// start up to here), holds on a window when none of its characters occurs before the
+// window; the window is then extended to the value's start. The quote-parity prefix ^[^']*(?:'[^']*'[^']*)*' (the quote
+// that follows is an unpaired one). It holds on a window whose start has an even count
+// of both quote characters before it, so such windows are moved back to such a start
+// (parityStart) and the prefix is matched from there: the same quotes are unpaired on
+// the window as on the whole value.
+//
+// A variant that can never match (a whole-value pattern ^…$ on a mid window) is nil:
+// the window is not run at all.
+
+// anchorVariants are the window forms of a text-anchored pattern.
+type anchorVariants struct {
+	head, mid, tail *regexp.Regexp
+	// parity: the pattern has a quote-parity prefix, so window starts are moved to an
+	// even quote count (see parityStart).
+	parity bool
+	// excluded are the characters of the pattern's exclusion prefixes (^[^()]*):
+	// when none occurs before a window, the window is extended to the value's start,
+	// where the prefix holds.
+	excluded string
+}
+
+// buildAnchorVariants returns the window variants of expr, or ok=false when the
+// pattern cannot be windowed (multi-line anchors, or a variant fails to compile).
+func buildAnchorVariants(expr string) (v anchorVariants, ok bool) {
+	// Parsed without case folding; (?i) is added back on compile.
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return v, false
+	}
+	if hasOp(re, syntax.OpBeginLine) || hasOp(re, syntax.OpEndLine) {
+		return v, false
+	}
+	v.parity, v.excluded = scanAnchors(re)
+	build := func(keepBegin, keepEnd bool) (*regexp.Regexp, bool) {
+		t, never := dropAnchors(re, keepBegin, keepEnd)
+		if never {
+			return nil, true
+		}
+		var b strings.Builder
+		b.WriteString("(?i)")
+		writeRegexp(&b, t)
+		c, err := regexp.Compile(b.String())
+		if err != nil {
+			return nil, false
+		}
+		return c, true
+	}
+	var ok1, ok2, ok3 bool
+	v.head, ok1 = build(true, false)
+	v.mid, ok2 = build(false, false)
+	v.tail, ok3 = build(false, true)
+	return v, ok1 && ok2 && ok3
+}
+
+func hasOp(r *syntax.Regexp, op syntax.Op) bool {
+	if r.Op == op {
+		return true
+	}
+	for _, s := range r.Sub {
+		if hasOp(s, op) {
+			return true
+		}
+	}
+	return false
+}
+
+// negatedStar returns the characters a star of a negated class excludes ([^()]*
+// excludes "()"), or ok=false when r is not such a star or excludes more than a few
+// ASCII characters.
+func negatedStar(r *syntax.Regexp) (excluded string, ok bool) {
+	if r.Op != syntax.OpStar || len(r.Sub) != 1 || r.Sub[0].Op != syntax.OpCharClass {
+		return "", false
+	}
+	cc := r.Sub[0].Rune
+	n := len(cc)
+	if n < 4 || cc[0] != 0 || cc[n-1] != unicode.MaxRune {
+		return "", false
+	}
+	var b []byte
+	for i := 1; i+1 < n; i += 2 {
+		for c := cc[i] + 1; c < cc[i+1]; c++ {
+			if c >= 0x80 || len(b) >= 8 {
+				return "", false
+			}
+			b = append(b, byte(c))
+		}
+	}
+	return string(b), len(b) > 0
+}
+
+// isParity reports whether sub[i:] opens with the quote-parity prefix
+// ^[^q]*(?:q[^q]*q[^q]*)* for a quote q.
+func isParity(sub []*syntax.Regexp, i int) bool {
+	if i+2 >= len(sub) || sub[i].Op != syntax.OpBeginText {
+		return false
+	}
+	q, ok := negatedStar(sub[i+1])
+	if !ok || (q != "'" && q != `"`) {
+		return false
+	}
+	pairs := sub[i+2]
+	if pairs.Op != syntax.OpStar || pairs.Sub[0].Op != syntax.OpConcat || len(pairs.Sub[0].Sub) != 4 {
+		return false
+	}
+	p := pairs.Sub[0].Sub
+	lit := func(r *syntax.Regexp) bool { return r.Op == syntax.OpLiteral && string(r.Rune) == q }
+	same := func(r *syntax.Regexp) bool { e, ok := negatedStar(r); return ok && e == q }
+	return lit(p[0]) && same(p[1]) && lit(p[2]) && same(p[3])
+}
+
+// scanAnchors reports whether r holds a quote-parity prefix, and the characters that
+// exclusion prefixes (^[^()]*: no parenthesis from the start up to here) exclude.
+func scanAnchors(r *syntax.Regexp) (parity bool, excluded string) {
+	if r.Op == syntax.OpConcat {
+		for i := 0; i+1 < len(r.Sub); i++ {
+			if isParity(r.Sub, i) {
+				parity = true
+			} else if r.Sub[i].Op == syntax.OpBeginText {
+				if e, ok := negatedStar(r.Sub[i+1]); ok {
+					excluded += e
+				}
+			}
+		}
+	}
+	for _, s := range r.Sub {
+		p, e := scanAnchors(s)
+		parity = parity || p
+		excluded += e
+	}
+	return parity, excluded
+}
+
+// dropAnchors returns a copy of r in which ^ (unless keepBegin, or it opens a parity
+// prefix) and $ (unless keepEnd) never match, simplified; never is true when the
+// whole expression can no longer match.
+func dropAnchors(r *syntax.Regexp, keepBegin, keepEnd bool) (out *syntax.Regexp, never bool) {
+	switch r.Op {
+	case syntax.OpNoMatch:
+		return r, true
+	case syntax.OpBeginText:
+		return r, !keepBegin
+	case syntax.OpEndText:
+		return r, !keepEnd
+	case syntax.OpConcat:
+		n := &syntax.Regexp{Op: r.Op, Flags: r.Flags}
+		for i, s := range r.Sub {
+			if isParity(r.Sub, i) {
+				n.Sub = append(n.Sub, s)
+				continue
+			}
+			t, nv := dropAnchors(s, keepBegin, keepEnd)
+			if nv {
+				return nil, true
+			}
+			n.Sub = append(n.Sub, t)
+		}
+		return n, false
+	case syntax.OpAlternate:
+		n := &syntax.Regexp{Op: r.Op, Flags: r.Flags}
+		for _, s := range r.Sub {
+			if t, nv := dropAnchors(s, keepBegin, keepEnd); !nv {
+				n.Sub = append(n.Sub, t)
+			}
+		}
+		switch len(n.Sub) {
+		case 0:
+			return nil, true
+		case 1:
+			return n.Sub[0], false
+		}
+		return n, false
+	case syntax.OpCapture, syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat:
+		t, nv := dropAnchors(r.Sub[0], keepBegin, keepEnd)
+		n := *r
+		n.Sub = []*syntax.Regexp{t}
+		if nv {
+			optional := r.Op == syntax.OpStar || r.Op == syntax.OpQuest || r.Op == syntax.OpRepeat && r.Min == 0
+			if !optional {
+				return nil, true
+			}
+			return &syntax.Regexp{Op: syntax.OpEmptyMatch, Flags: r.Flags}, false
+		}
+		return &n, false
+	}
+	return r, false
+}
+
+// quoteIndex holds the positions of the quote characters of one normalised value,
+// collected on first use by a parity window.
+type quoteIndex struct {
+	built          bool
+	single, double []int32
+}
+
+func (q *quoteIndex) reset() {
+	q.built = false
+	q.single = q.single[:0]
+	q.double = q.double[:0]
+}
+
+func (q *quoteIndex) build(norm string) {
+	q.built = true
+	for i := 0; i < len(norm); i++ {
+		switch norm[i] {
+		case '\'':
+			q.single = append(q.single, int32(i))
+		case '"':
+			q.double = append(q.double, int32(i))
+		}
+	}
+}
+
+// parityStart moves a window start back until the text before it holds an even number
+// of each quote character: a quote-parity prefix matched from there sees the same
+// quotes unpaired as it would from the value's start.
+func (q *quoteIndex) parityStart(norm string, wa int) int {
+	if !q.built {
+		q.build(norm)
+	}
+	for wa > 0 {
+		moved := false
+		for _, pos := range [2][]int32{q.single, q.double} {
+			k := sort.Search(len(pos), func(i int) bool { return int(pos[i]) >= wa })
+			if k%2 == 1 {
+				wa = int(pos[k-1]) // now k-1 quotes before it: even
+				moved = true
+			}
+		}
+		if !moved {
+			break
+		}
+	}
+	return wa
+}
+
+// writeRegexp prints a tree parsed with syntax.Perl (no case folding) back as an
+// expression. syntax.Regexp.String would do, but it recomputes case-folding flags by
+// walking every rune of every class: over a second for the built-in set, whose [^']
+// classes span all of Unicode.
+func writeRegexp(b *strings.Builder, r *syntax.Regexp) {
+	group := func(subs ...*syntax.Regexp) {
+		b.WriteString("(?:")
+		for _, s := range subs {
+			writeRegexp(b, s)
+		}
+		b.WriteString(")")
+	}
+	nongreedy := func() {
+		if r.Flags&syntax.NonGreedy != 0 {
+			b.WriteByte('?')
+		}
+	}
+	switch r.Op {
+	case syntax.OpNoMatch:
+		b.WriteString(`[^\x00-\x{10FFFF}]`)
+	case syntax.OpEmptyMatch:
+		b.WriteString("(?:)")
+	case syntax.OpLiteral:
+		b.WriteString("(?:")
+		for _, c := range r.Rune {
+			writeRune(b, c)
+		}
+		b.WriteString(")")
+	case syntax.OpCharClass:
+		// A class that reaches both ends of Unicode is printed as the negation of its
+		// complement ([^'] stays [^']): re-parsing a range that spans Unicode under
+		// (?i) folds every rune in it.
+		ranges := r.Rune
+		if n := len(ranges); n == 2 && ranges[0] == 0 && ranges[1] == unicode.MaxRune {
+			b.WriteString("(?s:.)")
+			return
+		}
+		b.WriteByte('[')
+		if n := len(ranges); n > 0 && ranges[0] == 0 && ranges[n-1] == unicode.MaxRune {
+			b.WriteByte('^')
+			var comp []rune
+			for i := 1; i+1 < n; i += 2 {
+				comp = append(comp, ranges[i]+1, ranges[i+1]-1)
+			}
+			ranges = comp
+		}
+		for i := 0; i+1 < len(ranges); i += 2 {
+			writeRune(b, ranges[i])
+			if ranges[i+1] != ranges[i] {
+				b.WriteByte('-')
+				writeRune(b, ranges[i+1])
+			}
+		}
+		if len(r.Rune) == 0 {
+			b.WriteString(`^\x00-\x{10FFFF}`)
+		}
+		b.WriteByte(']')
+	case syntax.OpAnyCharNotNL:
+		b.WriteString("(?-s:.)")
+	case syntax.OpAnyChar:
+		b.WriteString("(?s:.)")
+	case syntax.OpBeginText:
+		b.WriteString(`\A`)
+	case syntax.OpEndText:
+		b.WriteString(`\z`)
+	case syntax.OpWordBoundary:
+		b.WriteString(`\b`)
+	case syntax.OpNoWordBoundary:
+		b.WriteString(`\B`)
+	case syntax.OpCapture, syntax.OpConcat:
+		group(r.Sub...)
+	case syntax.OpAlternate:
+		b.WriteString("(?:")
+		for i, s := range r.Sub {
+			if i > 0 {
+				b.WriteByte('|')
+			}
+			writeRegexp(b, s)
+		}
+		b.WriteString(")")
+	case syntax.OpStar, syntax.OpPlus, syntax.OpQuest:
+		group(r.Sub[0])
+		b.WriteByte(map[syntax.Op]byte{syntax.OpStar: '*', syntax.OpPlus: '+', syntax.OpQuest: '?'}[r.Op])
+		nongreedy()
+	case syntax.OpRepeat:
+		group(r.Sub[0])
+		switch {
+		case r.Max == -1:
+			fmt.Fprintf(b, "{%d,}", r.Min)
+		case r.Max == r.Min:
+			fmt.Fprintf(b, "{%d}", r.Min)
+		default:
+			fmt.Fprintf(b, "{%d,%d}", r.Min, r.Max)
+		}
+		nongreedy()
+	default:
+		// Line anchors are refused before printing (buildAnchorVariants).
+		b.WriteString(`[^\x00-\x{10FFFF}]`)
+	}
+}
+
+func writeRune(b *strings.Builder, c rune) {
+	fmt.Fprintf(b, `\x{%x}`, c)
+}
