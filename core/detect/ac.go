@@ -15,6 +15,12 @@ type acMatcher struct {
 	trans    []uint32 // state*nclass + class → next state; high bit set when the state has output
 	outStart []int32  // per state: range into outs
 	outs     []int32  // literal ids
+	// inWordSkip marks literals whose occurrences count only as whole words (see
+	// wordBounded) and that nothing else looks at: scan drops their other
+	// occurrences itself, without a call ("in" inside "morning"). lens are the
+	// literal lengths it needs for that.
+	inWordSkip []bool
+	lens       []int32
 }
 
 const acOutBit = 1 << 31
@@ -141,6 +147,9 @@ func (m *acMatcher) scan(s string, hit func(lit int32, end int)) {
 			st &^= acOutBit
 			q := st / n
 			for _, id := range m.outs[m.outStart[q]:m.outStart[q+1]] {
+				if m.inWordSkip != nil && m.inWordSkip[id] && !wordBounded(s, i+1-int(m.lens[id]), i+1) {
+					continue
+				}
 				hit(id, i+1)
 			}
 		}

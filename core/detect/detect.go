@@ -117,10 +117,12 @@ type Detector struct {
 	// wholeAnchored runs text-anchored patterns over the whole value, as before they
 	// had window variants: tests compare the two.
 	wholeAnchored bool
-	requests      atomic.Uint64
-	values        atomic.Uint64
-	threats       atomic.Uint64
-	truncated     atomic.Uint64
+	// noChecks runs patterns without their checks (checks.go): tests compare.
+	noChecks  bool
+	requests  atomic.Uint64
+	values    atomic.Uint64
+	threats   atomic.Uint64
+	truncated atomic.Uint64
 }
 
 // ruleset is an immutable compiled set of patterns.
@@ -130,6 +132,7 @@ type ruleset struct {
 	litPats [][]int32 // literal id → pattern indices
 	litLen  []int32   // literal id → length
 	lits    []string  // literal id → literal (lower-case)
+	isCheck []bool    // literal id → a member of some pattern's check (checks.go)
 	// strongLit marks literals selective enough to locate attack regions when a value
 	// is truncated (five bytes or more, or two non-letters).
 	strongLit []bool
@@ -254,23 +257,23 @@ func (d *Detector) build(custom []Pattern) (*ruleset, error) {
 	}
 	litID := map[string]int32{}
 	var lits []string
+	lit := func(l string) int32 {
+		id, ok := litID[l]
+		if !ok {
+			id = int32(len(lits))
+			litID[l] = id
+			lits = append(lits, l)
+			rs.litPats = append(rs.litPats, nil)
+			rs.litLen = append(rs.litLen, int32(len(l)))
+			rs.nearFirst = append(rs.nearFirst, nil)
+			rs.nearSecond = append(rs.nearSecond, nil)
+		}
+		return id
+	}
 	for i, c := range rs.pats {
 		if c.always {
 			rs.always = append(rs.always, int32(i))
 			continue
-		}
-		lit := func(l string) int32 {
-			id, ok := litID[l]
-			if !ok {
-				id = int32(len(lits))
-				litID[l] = id
-				lits = append(lits, l)
-				rs.litPats = append(rs.litPats, nil)
-				rs.litLen = append(rs.litLen, int32(len(l)))
-				rs.nearFirst = append(rs.nearFirst, nil)
-				rs.nearSecond = append(rs.nearSecond, nil)
-			}
-			return id
 		}
 		if c.near {
 			for _, l := range c.Near[0] {
@@ -299,8 +302,35 @@ func (d *Detector) build(custom []Pattern) (*ruleset, error) {
 	for _, c := range codeChecks {
 		d.stats.LoadOrStore(c.id, &patStats{})
 	}
+	for _, c := range rs.pats {
+		if len(c.checkLits) == 0 {
+			continue
+		}
+		chk := &checkSet{}
+		for _, l := range c.checkLits {
+			switch l {
+			case pseudoStart:
+				chk.start = true
+			case pseudoEnd:
+				chk.end = true
+			default:
+				chk.lits = append(chk.lits, lit(l))
+			}
+		}
+		c.chk = chk
+	}
+	rs.isCheck = make([]bool, len(lits))
+	for _, c := range rs.pats {
+		if c.chk != nil {
+			for _, id := range c.chk.lits {
+				rs.isCheck[id] = true
+			}
+		}
+	}
 	rs.ac = newACMatcher(lits)
 	rs.lits = lits
+	rs.ac.lens = rs.litLen
+	rs.ac.inWordSkip = make([]bool, len(lits))
 	rs.strongLit = make([]bool, len(lits))
 	rs.wordLit = make([]bool, len(lits))
 	for i, l := range lits {
@@ -314,6 +344,7 @@ func (d *Detector) build(custom []Pattern) (*ruleset, error) {
 			}
 		}
 		rs.strongLit[i] = len(l) >= 5 || nonLetter >= 2
+		rs.ac.inWordSkip[i] = rs.wordLit[i] && len(rs.nearFirst[i])+len(rs.nearSecond[i]) > 0 && len(rs.litPats[i]) == 0 && !rs.isCheck[i]
 	}
 	return rs, nil
 }
@@ -348,6 +379,11 @@ type scratch struct {
 	winDirty    []int32 // patterns with spans in the current value
 	winOverflow bool
 	quotes      quoteIndex // quote positions, for parity windows (anchors.go)
+	// checks holds where check literals occurred (checks.go); nchecks counts them.
+	checks   checkPositions
+	nchecks  int
+	litLen   []int32 // the ruleset's literal lengths
+	noChecks bool    // run patterns without their checks (tests compare)
 	// lastFirst: per pattern, end of the last Near[0] literal seen (-1: none)
 	lastFirst  []int32
 	firstStart []int32
@@ -381,6 +417,9 @@ func (s *scratch) reset(rs *ruleset) {
 	s.hitGrp = s.hitGrp[:0]
 	s.starts = s.starts[:0]
 	s.quotes.reset()
+	s.checks.reset(len(rs.litLen))
+	s.nchecks = 0
+	s.litLen = rs.litLen
 	s.spans = s.spans[:0]
 	s.winOverflow = false
 	if cap(s.winFirst) < len(rs.pats) {
@@ -501,6 +540,7 @@ func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, con
 	norm := Normalize(content)
 	res.ProcessedLength = len(norm)
 	s.reset(rs)
+	s.noChecks = d.noChecks
 	if anomalous {
 		// Evidence in the raw bytes, recorded next to what the patterns find in
 		// the normalised text: the strongest category names the attack.
@@ -517,6 +557,9 @@ func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, con
 	}
 	any := false
 	rs.ac.scan(norm, func(lit int32, end int) {
+		if rs.isCheck[lit] {
+			s.checks.add(lit, int32(end)-rs.litLen[lit], &s.nchecks)
+		}
 		if rs.wordLit[lit] && len(rs.nearFirst[lit])+len(rs.nearSecond[lit]) > 0 && !wordBounded(norm, end-int(rs.litLen[lit]), end) {
 			// Near literals that start or end with a letter must be whole words:
 			// "cat" in "category" is no command.
@@ -685,6 +728,9 @@ func (s *scratch) runWindow(c *compiled, v *anchorVariants, norm string, wa, wb 
 			return nil
 		}
 	}
+	if c.chk != nil && !s.noChecks && !s.checks.holds(c.chk, s.litLen, wa, wb, len(norm)) {
+		return nil
+	}
 	if loc := re.FindStringIndex(norm[wa:wb]); loc != nil {
 		return []int{wa + loc[0], wa + loc[1]}
 	}
@@ -772,7 +818,7 @@ func (d *Detector) runPattern(s *scratch, c *compiled, pi int, norm string, cm c
 	case c.windowed && !(d.wholeAnchored && c.textAnchored) && len(norm) > 2*window:
 		loc, done = s.windowMatch(c, pi, norm)
 	}
-	if !done {
+	if !done && (c.chk == nil || s.noChecks || s.checks.holds(c.chk, s.litLen, 0, len(norm), len(norm))) {
 		loc = c.re.FindStringIndex(norm)
 	}
 	s.clock = time.Now()

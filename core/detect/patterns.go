@@ -149,6 +149,10 @@ type compiled struct {
 	anchorsOnce sync.Once
 	// windowed: on a long value the regex runs on windows around the prefilter hits.
 	windowed bool
+	// checkLits is a second required literal set (checks.go); chk is it compiled
+	// against the ruleset's literal ids.
+	checkLits []string
+	chk       *checkSet
 	// split: the regex is (\b)?(lit1|lit2|…)tail; Literals are exactly the leading
 	// alternatives and tail (nil when empty) is matched right after a literal hit.
 	split bool
@@ -252,6 +256,9 @@ func compilePattern(p Pattern) (*compiled, error) {
 		}
 	}
 	c.always = len(c.Literals) == 0 && !c.near
+	if !c.near && !c.always {
+		c.checkLits = deriveCheck(p.Regex, c.Literals)
+	}
 	c.textAnchored = usesTextAnchors(p.Regex)
 	c.windowed = !c.always
 	return c, nil
