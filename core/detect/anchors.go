@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -38,8 +39,14 @@ import (
 type anchorVariants struct {
 	head, mid, tail *regexp.Regexp
 	// parity: the pattern has a quote-parity prefix, so window starts are moved to an
-	// even quote count (see parityStart).
+	// even quote count (see parityStart). Used when quoteRuns is not possible.
 	parity bool
+	// quoteRuns: the variants above never match through a parity prefix; instead,
+	// for quote i (' and "), qMid[i] / qEnd[i] (the rest of the pattern, anchored)
+	// run from each unpaired quote of the window, qShift[i] characters before it.
+	quoteRuns  bool
+	qMid, qEnd [2]*regexp.Regexp
+	qShift     [2][]int
 	// excluded are the characters of the pattern's exclusion prefixes (^[^()]*):
 	// when none occurs before a window, the window is extended to the value's start,
 	// where the prefix holds.
@@ -58,13 +65,13 @@ func buildAnchorVariants(expr string) (v anchorVariants, ok bool) {
 		return v, false
 	}
 	v.parity, v.excluded = scanAnchors(re)
-	build := func(keepBegin, keepEnd bool) (*regexp.Regexp, bool) {
-		t, never := dropAnchors(re, keepBegin, keepEnd)
+	build := func(m *anchorMode, prefix string) (*regexp.Regexp, bool) {
+		t, never := dropAnchors(re, m)
 		if never {
 			return nil, true
 		}
 		var b strings.Builder
-		b.WriteString("(?i)")
+		b.WriteString("(?i)" + prefix)
 		writeRegexp(&b, t)
 		c, err := regexp.Compile(b.String())
 		if err != nil {
@@ -72,10 +79,33 @@ func buildAnchorVariants(expr string) (v anchorVariants, ok bool) {
 		}
 		return c, true
 	}
+	mode := parityKeep
+	if v.parity {
+		// Try running the rest of each parity branch from the unpaired quotes.
+		ok := true
+		for i, q := range [2]byte{'\'', '"'} {
+			for j, end := range [2]bool{false, true} {
+				m := &anchorMode{keepEnd: end, parity: parityRun, quote: q}
+				re, ok1 := build(m, `\A`)
+				ok = ok && ok1 && !m.unsupported
+				if j == 0 {
+					v.qMid[i] = re
+				} else {
+					v.qEnd[i] = re
+				}
+				v.qShift[i] = m.shifts
+			}
+		}
+		if ok {
+			v.quoteRuns, v.parity, mode = true, false, parityDrop
+		} else {
+			v.qMid, v.qEnd, v.qShift = [2]*regexp.Regexp{}, [2]*regexp.Regexp{}, [2][]int{}
+		}
+	}
 	var ok1, ok2, ok3 bool
-	v.head, ok1 = build(true, false)
-	v.mid, ok2 = build(false, false)
-	v.tail, ok3 = build(false, true)
+	v.head, ok1 = build(&anchorMode{keepBegin: true, parity: mode}, "")
+	v.mid, ok2 = build(&anchorMode{parity: mode}, "")
+	v.tail, ok3 = build(&anchorMode{keepEnd: true, parity: mode}, "")
 	return v, ok1 && ok2 && ok3
 }
 
@@ -157,35 +187,77 @@ func scanAnchors(r *syntax.Regexp) (parity bool, excluded string) {
 	return parity, excluded
 }
 
-// dropAnchors returns a copy of r in which ^ (unless keepBegin, or it opens a parity
-// prefix) and $ (unless keepEnd) never match, simplified; never is true when the
-// whole expression can no longer match.
-func dropAnchors(r *syntax.Regexp, keepBegin, keepEnd bool) (out *syntax.Regexp, never bool) {
+// Parity modes of dropAnchors.
+const (
+	parityKeep = iota // keep the prefix, ^ live (window starts at an even count)
+	parityDrop        // the prefix never matches
+	parityRun         // the prefix is removed: the rest runs from an unpaired quote
+)
+
+// anchorMode says how dropAnchors treats anchors.
+type anchorMode struct {
+	keepBegin, keepEnd bool
+	parity             int
+	quote              byte // parityRun: the quote whose prefixes are removed
+	// shifts collects, in parityRun, how many characters each removed prefix's
+	// continuation reads before its quote (0 for ', 1 for \w'); unsupported is set
+	// when a continuation has another shape.
+	shifts      []int
+	unsupported bool
+}
+
+// dropAnchors returns a copy of r in which ^ (unless keepBegin; parity prefixes as
+// m.parity says) and $ (unless keepEnd) never match, simplified; never is true when
+// the whole expression can no longer match.
+func dropAnchors(r *syntax.Regexp, m *anchorMode) (out *syntax.Regexp, never bool) {
 	switch r.Op {
 	case syntax.OpNoMatch:
 		return r, true
 	case syntax.OpBeginText:
-		return r, !keepBegin
+		return r, !m.keepBegin
 	case syntax.OpEndText:
-		return r, !keepEnd
+		return r, !m.keepEnd
 	case syntax.OpConcat:
 		n := &syntax.Regexp{Op: r.Op, Flags: r.Flags}
-		for i, s := range r.Sub {
+		for i := 0; i < len(r.Sub); i++ {
+			s := r.Sub[i]
 			if isParity(r.Sub, i) {
-				n.Sub = append(n.Sub, s)
+				switch m.parity {
+				case parityKeep:
+					n.Sub = append(n.Sub, s)
+					continue
+				case parityDrop:
+					return nil, true
+				}
+				q, _ := negatedStar(r.Sub[i+1])
+				if q[0] != m.quote {
+					return nil, true
+				}
+				d, ok := quoteShift(r.Sub[i+3:], m.quote)
+				if !ok {
+					m.unsupported = true
+					return nil, true
+				}
+				if !slices.Contains(m.shifts, d) {
+					m.shifts = append(m.shifts, d)
+				}
+				i += 2 // the prefix's ^, [^q]* and (?:q[^q]*q[^q]*)*
 				continue
 			}
-			t, nv := dropAnchors(s, keepBegin, keepEnd)
+			t, nv := dropAnchors(s, m)
 			if nv {
 				return nil, true
 			}
 			n.Sub = append(n.Sub, t)
 		}
+		if len(n.Sub) == 0 {
+			return &syntax.Regexp{Op: syntax.OpEmptyMatch, Flags: r.Flags}, false
+		}
 		return n, false
 	case syntax.OpAlternate:
 		n := &syntax.Regexp{Op: r.Op, Flags: r.Flags}
 		for _, s := range r.Sub {
-			if t, nv := dropAnchors(s, keepBegin, keepEnd); !nv {
+			if t, nv := dropAnchors(s, m); !nv {
 				n.Sub = append(n.Sub, t)
 			}
 		}
@@ -197,7 +269,7 @@ func dropAnchors(r *syntax.Regexp, keepBegin, keepEnd bool) (out *syntax.Regexp,
 		}
 		return n, false
 	case syntax.OpCapture, syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat:
-		t, nv := dropAnchors(r.Sub[0], keepBegin, keepEnd)
+		t, nv := dropAnchors(r.Sub[0], m)
 		n := *r
 		n.Sub = []*syntax.Regexp{t}
 		if nv {
@@ -210,6 +282,30 @@ func dropAnchors(r *syntax.Regexp, keepBegin, keepEnd bool) (out *syntax.Regexp,
 		return &n, false
 	}
 	return r, false
+}
+
+// quoteShift returns how many characters rest reads before the quote q that ends a
+// parity prefix: 0 when rest opens with q, 1 when with a class without q and then q.
+func quoteShift(rest []*syntax.Regexp, q byte) (int, bool) {
+	startsWithQuote := func(r *syntax.Regexp) bool {
+		return r.Op == syntax.OpLiteral && len(r.Rune) > 0 && r.Rune[0] == rune(q)
+	}
+	if len(rest) > 0 && startsWithQuote(rest[0]) {
+		return 0, true
+	}
+	if len(rest) > 1 && rest[0].Op == syntax.OpCharClass && !classHas(rest[0].Rune, rune(q)) && startsWithQuote(rest[1]) {
+		return 1, true
+	}
+	return 0, false
+}
+
+func classHas(ranges []rune, c rune) bool {
+	for i := 0; i+1 < len(ranges); i += 2 {
+		if ranges[i] <= c && c <= ranges[i+1] {
+			return true
+		}
+	}
+	return false
 }
 
 // quoteIndex holds the positions of the quote characters of one normalised value,
@@ -363,4 +459,25 @@ func writeRegexp(b *strings.Builder, r *syntax.Regexp) {
 
 func writeRune(b *strings.Builder, c rune) {
 	fmt.Fprintf(b, `\x{%x}`, c)
+}
+
+// unpaired calls f with the position of every unpaired occurrence of quote qi (0: ',
+// 1: ") in [wa, wb): the first, third, fifth… of the value; f returns true to stop.
+func (q *quoteIndex) unpaired(norm string, qi, wa, wb int, f func(pos int) bool) {
+	if !q.built {
+		q.build(norm)
+	}
+	pos := q.single
+	if qi == 1 {
+		pos = q.double
+	}
+	k := sort.Search(len(pos), func(i int) bool { return int(pos[i]) >= wa })
+	if k%2 == 1 {
+		k++
+	}
+	for ; k < len(pos) && int(pos[k]) < wb; k += 2 {
+		if f(int(pos[k])) {
+			return
+		}
+	}
 }

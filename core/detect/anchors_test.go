@@ -22,7 +22,12 @@ func TestAnchorVariants(t *testing.T) {
 		{expr: `(?:^|[;&])\s*id\b`, head: "x; id", mid: "x; id", tail: "x; id"},
 		{expr: `--\s*$`, tail: "a --"},
 		{expr: `^\s*select\b`, head: "select 1"},
-		{expr: `(?:^[^']*(?:'[^']*'[^']*)*')\s*or\b`, head: "' or", mid: "' or", tail: "' or", parity: true},
+		// The quote-parity branch runs from unpaired quotes (TestQuoteRuns), not
+		// through the window variants.
+		{expr: `(?:^[^']*(?:'[^']*'[^']*)*')\s*or\b`},
+		// A continuation that is not a quote (or one character and a quote) keeps
+		// the prefix, run from an even-count window start.
+		{expr: `^[^']*(?:'[^']*'[^']*)*\s*'or`, head: "'or", mid: "'or", tail: "'or", parity: true},
 		{expr: `^[^']*'\s*or\b`, head: "' or", excluded: "'"}, // the first quote only: not parity
 		{expr: `^[^()]*\)\s*\(`, head: ") (", excluded: "()"},
 	}
@@ -53,6 +58,43 @@ func TestAnchorVariants(t *testing.T) {
 				t.Errorf("%s: %s variant should match %q", tt.expr, c.name, c.match)
 			}
 		}
+	}
+}
+
+func TestQuoteRuns(t *testing.T) {
+	tests := []struct {
+		expr   string
+		quote  int // 0: ', 1: "
+		shifts []int
+		match  string // matched by the quote's run variant from its start
+	}{
+		{`(?:^[^']*(?:'[^']*'[^']*)*'|\w'')\s*or\b`, 0, []int{0}, "' or"},
+		{`^[^"]*(?:"[^"]*"[^"]*)*\w"\s*or$`, 1, []int{1}, `a" or`},
+		{`(?:^[^']*(?:'[^']*'[^']*)*'|^[^']*(?:'[^']*'[^']*)*[\w)]')\s*=`, 0, []int{0, 1}, "x'="},
+	}
+	for _, tt := range tests {
+		v, ok := buildAnchorVariants(tt.expr)
+		if !ok || !v.quoteRuns || v.parity {
+			t.Fatalf("%s: quoteRuns %v parity %v ok %v", tt.expr, v.quoteRuns, v.parity, ok)
+		}
+		if !slices.Equal(v.qShift[tt.quote], tt.shifts) {
+			t.Errorf("%s: shifts %v, want %v", tt.expr, v.qShift[tt.quote], tt.shifts)
+		}
+		if re := v.qEnd[tt.quote]; re == nil || !re.MatchString(tt.match) || re.MatchString("zz"+tt.match) {
+			t.Errorf("%s: run variant should match %q at its start only", tt.expr, tt.match)
+		}
+	}
+	norm := `a 'b' c 'd e "f 'g` // ' at 2, 4, 8, 16: the 1st and 3rd are unpaired
+	var q quoteIndex
+	var got []int
+	q.unpaired(norm, 0, 0, len(norm), func(p int) bool { got = append(got, p); return false })
+	if want := []int{2, 8}; !slices.Equal(got, want) {
+		t.Errorf("unpaired ' = %v, want %v", got, want)
+	}
+	got = got[:0]
+	q.unpaired(norm, 0, 5, len(norm), func(p int) bool { got = append(got, p); return false })
+	if want := []int{8}; !slices.Equal(got, want) {
+		t.Errorf("unpaired ' from 5 = %v, want %v", got, want)
 	}
 }
 

@@ -724,15 +724,47 @@ func (s *scratch) runWindow(c *compiled, v *anchorVariants, norm string, wa, wb 
 		default:
 			re = v.mid
 		}
-		if re == nil {
-			return nil
-		}
 	}
 	if c.chk != nil && !s.noChecks && !s.checks.holds(c.chk, s.litLen, wa, wb, len(norm)) {
 		return nil
 	}
-	if loc := re.FindStringIndex(norm[wa:wb]); loc != nil {
-		return []int{wa + loc[0], wa + loc[1]}
+	if re != nil {
+		if loc := re.FindStringIndex(norm[wa:wb]); loc != nil {
+			return []int{wa + loc[0], wa + loc[1]}
+		}
+	}
+	if v == nil || !v.quoteRuns || re == c.re {
+		return nil
+	}
+	// The variants leave out the quote-parity branches: run the rest of such a
+	// branch, anchored, from each unpaired quote of the window (the window contract:
+	// a match lies within window bytes of that quote).
+	var found []int
+	for qi := range 2 {
+		s.quotes.unpaired(norm, qi, wa, wb, func(p int) bool {
+			for _, d := range v.qShift[qi] {
+				st := p - d
+				if st < 0 {
+					continue
+				}
+				end := min(wb, st+window)
+				qre := v.qMid[qi]
+				if end == len(norm) {
+					qre = v.qEnd[qi]
+				}
+				if qre == nil {
+					continue
+				}
+				if loc := qre.FindStringIndex(norm[st:end]); loc != nil {
+					found = []int{st + loc[0], st + loc[1]}
+					return true
+				}
+			}
+			return false
+		})
+		if found != nil {
+			return found
+		}
 	}
 	return nil
 }
