@@ -19,13 +19,43 @@ import (
 // exact, not a heuristic: a match lies inside its window, and holds a member of every
 // required set.
 //
-// The start and the end of the value count as members too (checkStart, checkEnd): a
+// The start and the end of the value count as members too (pseudoStart, pseudoEnd): a
 // branch anchored with ^ is satisfied by a window that starts at the value's start.
 
-// checkSet is a pattern's second required set.
+// checkSet is a pattern's second required set, with its own small automaton: it is
+// only consulted for a window the pattern is about to run on, so its members cost
+// nothing on values where the pattern is not a candidate.
 type checkSet struct {
-	lits       []int32 // literal ids in the prefilter automaton
-	start, end bool    // the value's start / end satisfies the check
+	ac         *acMatcher // the literal members
+	start, end bool       // the value's start / end satisfies the check
+}
+
+// newCheckSet compiles a check derived by deriveCheck.
+func newCheckSet(members []string) *checkSet {
+	c := &checkSet{}
+	var lits []string
+	for _, l := range members {
+		switch l {
+		case pseudoStart:
+			c.start = true
+		case pseudoEnd:
+			c.end = true
+		default:
+			lits = append(lits, l)
+		}
+	}
+	if len(lits) > 0 {
+		c.ac = newACMatcher(lits)
+	}
+	return c
+}
+
+// holds reports whether [wa, wb) of norm contains a member of the check.
+func (c *checkSet) holds(norm string, wa, wb int) bool {
+	if c.start && wa == 0 || c.end && wb == len(norm) {
+		return true
+	}
+	return c.ac != nil && c.ac.contains(norm[wa:wb])
 }
 
 const (
@@ -265,57 +295,4 @@ func bestSets(sets [][]string, n int) [][]string {
 		out = append(out, all[i].s)
 	}
 	return out
-}
-
-// checkPositions records where the check literals occurred in the current value.
-type checkPositions struct {
-	pos      [][]int32 // per literal id: start offsets, ascending
-	dirty    []int32
-	overflow bool
-}
-
-// maxCheckPositions bounds the recorded occurrences per value; past it every check
-// passes (the regexes run as they would without checks).
-const maxCheckPositions = 1 << 14
-
-func (p *checkPositions) reset(nlits int) {
-	if len(p.pos) < nlits {
-		p.pos = make([][]int32, nlits)
-	}
-	for _, id := range p.dirty {
-		p.pos[id] = p.pos[id][:0]
-	}
-	p.dirty = p.dirty[:0]
-	p.overflow = false
-}
-
-func (p *checkPositions) add(lit, start int32, total *int) {
-	if p.overflow {
-		return
-	}
-	if *total >= maxCheckPositions {
-		p.overflow = true
-		return
-	}
-	*total++
-	if len(p.pos[lit]) == 0 {
-		p.dirty = append(p.dirty, lit)
-	}
-	p.pos[lit] = append(p.pos[lit], start)
-}
-
-// holds reports whether [wa, wb) of a value of length n contains a member of the
-// check.
-func (p *checkPositions) holds(c *checkSet, litLen []int32, wa, wb, n int) bool {
-	if p.overflow || c.start && wa == 0 || c.end && wb == n {
-		return true
-	}
-	for _, id := range c.lits {
-		pos := p.pos[id]
-		k := sort.Search(len(pos), func(i int) bool { return int(pos[i]) >= wa })
-		if k < len(pos) && int(pos[k])+int(litLen[id]) <= wb {
-			return true
-		}
-	}
-	return false
 }

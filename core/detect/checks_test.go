@@ -29,37 +29,25 @@ func TestDeriveCheck(t *testing.T) {
 	}
 }
 
-func TestCheckPositionsHolds(t *testing.T) {
-	var p checkPositions
-	p.reset(3)
-	total := 0
-	litLen := []int32{2, 1, 3}
-	for _, pos := range []int32{10, 50, 300} {
-		p.add(0, pos, &total)
-	}
-	c := &checkSet{lits: []int32{0}}
+func TestCheckSetHolds(t *testing.T) {
+	c := newCheckSet([]string{"${", "{{"})
+	norm := "some prose ${x} more prose {{y}} end"
 	tests := []struct {
 		wa, wb int
 		want   bool
 	}{
-		{0, 10, false}, {0, 12, true}, {11, 52, true}, {11, 51, false}, {53, 299, false}, {290, 400, true},
+		{0, 11, false}, {0, 13, true}, {12, 13, false}, {13, 27, false}, {13, 29, true}, {0, len(norm), true},
 	}
 	for _, tt := range tests {
-		if got := p.holds(c, litLen, tt.wa, tt.wb, 1000); got != tt.want {
-			t.Errorf("holds([%d,%d)) = %v, want %v", tt.wa, tt.wb, got, tt.want)
+		if got := c.holds(norm, tt.wa, tt.wb); got != tt.want {
+			t.Errorf("holds(%q) = %v, want %v", norm[tt.wa:tt.wb], got, tt.want)
 		}
 	}
-	anchored := &checkSet{lits: []int32{1}, start: true, end: true}
-	if !p.holds(anchored, litLen, 0, 100, 1000) || !p.holds(anchored, litLen, 900, 1000, 1000) || p.holds(anchored, litLen, 1, 999, 1000) {
+	anchored := newCheckSet([]string{pseudoStart, pseudoEnd, "|"})
+	if !anchored.holds(norm, 0, 5) || !anchored.holds(norm, 30, len(norm)) || anchored.holds(norm, 1, len(norm)-1) {
 		t.Error("value start / end should satisfy an anchored check, and only they")
 	}
-	p.reset(3)
-	if p.holds(c, litLen, 0, 1000, 1000) {
-		t.Error("positions survived reset")
-	}
-	total = maxCheckPositions
-	p.add(2, 5, &total)
-	if !p.holds(c, litLen, 0, 1, 1000) {
-		t.Error("after overflow every check should pass")
+	if !newCheckSet([]string{"DOLLAR"}).holds("a dollar", 0, 8) {
+		t.Error("checks should ignore ASCII case")
 	}
 }

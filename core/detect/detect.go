@@ -132,7 +132,6 @@ type ruleset struct {
 	litPats [][]int32 // literal id → pattern indices
 	litLen  []int32   // literal id → length
 	lits    []string  // literal id → literal (lower-case)
-	isCheck []bool    // literal id → a member of some pattern's check (checks.go)
 	// strongLit marks literals selective enough to locate attack regions when a value
 	// is truncated (five bytes or more, or two non-letters).
 	strongLit []bool
@@ -302,31 +301,6 @@ func (d *Detector) build(custom []Pattern) (*ruleset, error) {
 	for _, c := range codeChecks {
 		d.stats.LoadOrStore(c.id, &patStats{})
 	}
-	for _, c := range rs.pats {
-		if len(c.checkLits) == 0 {
-			continue
-		}
-		chk := &checkSet{}
-		for _, l := range c.checkLits {
-			switch l {
-			case pseudoStart:
-				chk.start = true
-			case pseudoEnd:
-				chk.end = true
-			default:
-				chk.lits = append(chk.lits, lit(l))
-			}
-		}
-		c.chk = chk
-	}
-	rs.isCheck = make([]bool, len(lits))
-	for _, c := range rs.pats {
-		if c.chk != nil {
-			for _, id := range c.chk.lits {
-				rs.isCheck[id] = true
-			}
-		}
-	}
 	rs.ac = newACMatcher(lits)
 	rs.lits = lits
 	rs.ac.lens = rs.litLen
@@ -344,7 +318,7 @@ func (d *Detector) build(custom []Pattern) (*ruleset, error) {
 			}
 		}
 		rs.strongLit[i] = len(l) >= 5 || nonLetter >= 2
-		rs.ac.inWordSkip[i] = rs.wordLit[i] && len(rs.nearFirst[i])+len(rs.nearSecond[i]) > 0 && len(rs.litPats[i]) == 0 && !rs.isCheck[i]
+		rs.ac.inWordSkip[i] = rs.wordLit[i] && len(rs.nearFirst[i])+len(rs.nearSecond[i]) > 0 && len(rs.litPats[i]) == 0
 	}
 	return rs, nil
 }
@@ -379,11 +353,8 @@ type scratch struct {
 	winDirty    []int32 // patterns with spans in the current value
 	winOverflow bool
 	quotes      quoteIndex // quote positions, for parity windows (anchors.go)
-	// checks holds where check literals occurred (checks.go); nchecks counts them.
-	checks   checkPositions
-	nchecks  int
-	litLen   []int32 // the ruleset's literal lengths
-	noChecks bool    // run patterns without their checks (tests compare)
+	noChecks    bool       // run patterns without their checks (tests compare)
+	acBuf       []acHit    // held-back prefilter hits (acMatcher.scan2)
 	// lastFirst: per pattern, end of the last Near[0] literal seen (-1: none)
 	lastFirst  []int32
 	firstStart []int32
@@ -417,9 +388,6 @@ func (s *scratch) reset(rs *ruleset) {
 	s.hitGrp = s.hitGrp[:0]
 	s.starts = s.starts[:0]
 	s.quotes.reset()
-	s.checks.reset(len(rs.litLen))
-	s.nchecks = 0
-	s.litLen = rs.litLen
 	s.spans = s.spans[:0]
 	s.winOverflow = false
 	if cap(s.winFirst) < len(rs.pats) {
@@ -556,10 +524,7 @@ func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, con
 		s.addHit(rs.sqli, versionedCommentThreat(content, pos))
 	}
 	any := false
-	rs.ac.scan(norm, func(lit int32, end int) {
-		if rs.isCheck[lit] {
-			s.checks.add(lit, int32(end)-rs.litLen[lit], &s.nchecks)
-		}
+	rs.ac.scan2(norm, func(lit int32, end int) {
 		if rs.wordLit[lit] && len(rs.nearFirst[lit])+len(rs.nearSecond[lit]) > 0 && !wordBounded(norm, end-int(rs.litLen[lit]), end) {
 			// Near literals that start or end with a letter must be whole words:
 			// "cat" in "category" is no command.
@@ -595,7 +560,7 @@ func (d *Detector) detectValue(ctx context.Context, s *scratch, rs *ruleset, con
 			}
 		}
 		any = true
-	})
+	}, &s.acBuf)
 	for _, pi := range rs.always {
 		s.cand[pi>>6] |= 1 << (pi & 63)
 		any = true
@@ -725,7 +690,7 @@ func (s *scratch) runWindow(c *compiled, v *anchorVariants, norm string, wa, wb 
 			re = v.mid
 		}
 	}
-	if c.chk != nil && !s.noChecks && !s.checks.holds(c.chk, s.litLen, wa, wb, len(norm)) {
+	if c.chk != nil && !s.noChecks && !c.chk.holds(norm, wa, wb) {
 		return nil
 	}
 	if re != nil {
@@ -850,7 +815,7 @@ func (d *Detector) runPattern(s *scratch, c *compiled, pi int, norm string, cm c
 	case c.windowed && !(d.wholeAnchored && c.textAnchored) && len(norm) > 2*window:
 		loc, done = s.windowMatch(c, pi, norm)
 	}
-	if !done && (c.chk == nil || s.noChecks || s.checks.holds(c.chk, s.litLen, 0, len(norm), len(norm))) {
+	if !done && (c.chk == nil || s.noChecks || c.chk.holds(norm, 0, len(norm))) {
 		loc = c.re.FindStringIndex(norm)
 	}
 	s.clock = time.Now()

@@ -149,8 +149,7 @@ type compiled struct {
 	anchorsOnce sync.Once
 	// windowed: on a long value the regex runs on windows around the prefilter hits.
 	windowed bool
-	// checkLits is a second required literal set (checks.go); chk is it compiled
-	// against the ruleset's literal ids.
+	// checkLits is a second required literal set (checks.go); chk is it compiled.
 	checkLits []string
 	chk       *checkSet
 	// split: the regex is (\b)?(lit1|lit2|…)tail; Literals are exactly the leading
@@ -257,7 +256,9 @@ func compilePattern(p Pattern) (*compiled, error) {
 	}
 	c.always = len(c.Literals) == 0 && !c.near
 	if !c.near && !c.always {
-		c.checkLits = deriveCheck(p.Regex, c.Literals)
+		if c.checkLits = deriveCheck(p.Regex, c.Literals); c.checkLits != nil {
+			c.chk = newCheckSet(c.checkLits)
+		}
 	}
 	c.textAnchored = usesTextAnchors(p.Regex)
 	c.windowed = !c.always

@@ -27,7 +27,7 @@ func (d *Detector) semantic(s *scratch, rs *ruleset, norm string, cm ctxMask) {
 	if len(norm) < 2 {
 		return
 	}
-	if s.touch[rs.sqli] || strings.ContainsAny(norm, "'\"`#") || strings.Contains(norm, "--") {
+	if s.touch[rs.sqli] || containsAnyByte(norm, '\'', '"', '`', '#') || strings.Contains(norm, "--") {
 		if ok, fp := libinjection.IsSQLi(norm); ok {
 			w := libSQLiWeight
 			switch {
@@ -277,4 +277,16 @@ func stripXMLDecl(s string) string {
 	}
 	b.WriteString(s)
 	return b.String()
+}
+
+// containsAnyByte is strings.ContainsAny for a few bytes, one vectorised IndexByte
+// per byte: on long clean text that is several times faster than ContainsAny's
+// byte-by-byte set lookup.
+func containsAnyByte(s string, bs ...byte) bool {
+	for _, b := range bs {
+		if strings.IndexByte(s, b) >= 0 {
+			return true
+		}
+	}
+	return false
 }
