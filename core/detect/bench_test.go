@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -265,6 +267,38 @@ func BenchmarkDetectNeutralText(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if d.Detect(ctx, in, "body:text").IsThreat {
 			b.Fatal("neutral text flagged")
+		}
+	}
+}
+
+// BenchmarkDetectDocs runs Detect over this repository's own documentation, one file
+// per value as a text body: real prose with Markdown, tables, configuration and code
+// samples, and the attack vocabulary a security product's manual is full of. It is
+// the hard end of benign text (see docs/performance.md for how it compares with
+// DetectNeutralText).
+func BenchmarkDetectDocs(b *testing.B) {
+	files, err := filepath.Glob(filepath.Join("..", "..", "docs", "*.md"))
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no documentation found next to the module (%v)", err)
+	}
+	var docs []string
+	total := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		docs = append(docs, string(data))
+		total += len(data)
+	}
+	d := benchDetector(b, Config{MaxContentLength: 64 << 10})
+	ctx := context.Background()
+	b.SetBytes(int64(total))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, doc := range docs {
+			d.Detect(ctx, doc, "body:text")
 		}
 	}
 }
