@@ -125,8 +125,16 @@ func TestAnchorWindowsAgree(t *testing.T) {
 		}
 		recs = append(recs, r...)
 	}
-	if testing.Short() {
-		recs = recs[:200]
+	if testing.Short() || raceEnabled {
+		// The comparison is single-goroutine logic; under the race detector a
+		// sample keeps the run short (every record runs without -race).
+		sample := recs[:0:0]
+		for i, r := range recs {
+			if i%8 == 0 {
+				sample = append(sample, r)
+			}
+		}
+		recs = sample
 	}
 	cfg := Config{MaxContentLength: 64 << 10, Logger: slog.New(slog.DiscardHandler)}
 	win, err := New(cfg)

@@ -308,6 +308,25 @@ func TestDocumentsAndDeclarations(t *testing.T) {
 	wantThreats(t, d, []valueCase{
 		{"query:q", `var=<meta charset="UTF-8">&var2=whatever`},
 		{"query:q", `<!ENTITY xxe SYSTEM "file:///etc/passwd">`},
+		// A plain entity with no grammar around it asks whether the parser expands
+		// entities at all; next to element declarations it still counts when its value
+		// refers to another entity (billion laughs) or holds markup.
+		{"body:xml", `<?xml version="1.0"?><!DOCTYPE replace [<!ENTITY example "Doe"> ]><userInfo><lastName>&example;</lastName></userInfo>`},
+		{"body:xml", "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n <!ELEMENT lolz (#PCDATA)>\n <!ENTITY lol \"lol\">\n <!ENTITY lol1 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n]>\n<lolz>&lol1;</lolz>"},
+		{"body:xml", "<!DOCTYPE d [\n <!ELEMENT d ANY>\n <!ENTITY x \"<script>alert(1)</script>\">\n]><d>&x;</d>"},
+	})
+	// A document's own grammar with plain-text abbreviations is a document.
+	wantClean(t, d, []valueCase{
+		{"body:xml", "<?xml version=\"1.0\"?>\n<!DOCTYPE memo [\n  <!ELEMENT memo (to,text)>\n  <!ELEMENT to (#PCDATA)>\n  <!ELEMENT text (#PCDATA)>\n  <!ENTITY ward \"Ward 7, North Wing\">\n]>\n<memo><to>Night shift</to><text>Please restock &ward;.</text></memo>"},
+	})
+	// PHP's upload handling reads $_FILES as a matter of course; a request
+	// superglobal fed to an execution function is a web shell.
+	wantClean(t, d, []valueCase{
+		{"body:text", "$saved = move_uploaded_file($_FILES['photo']['tmp_name'], $target)"},
+	})
+	wantThreats(t, d, []valueCase{
+		{"body:text", "<?php system($_GET['cmd']); ?>"},
+		{"query:q", "fopen($_REQUEST['f'], 'w')"},
 	})
 	// An undeclared body that opens with an XML declaration is walked as XML: the
 	// POM's markup is the format, while a payload in an attribute is still found.
