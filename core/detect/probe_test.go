@@ -251,6 +251,15 @@ func TestPageHeadMarkup(t *testing.T) {
 // own substitutions, JavaScript that looks like a bash function, elided lookups.
 func TestSearchesAndSnippets(t *testing.T) {
 	d := newTestDetector(t)
+	// A bracket of symbols between slashes is a regex literal; brackets of letters
+	// (also with stray slashes) hide a path from a filter.
+	wantClean(t, d, []valueCase{
+		{"body:text", `const esc = s => s.replace(/[&<>"']/g, c => map[c]);`},
+	})
+	wantThreats(t, d, []valueCase{
+		{"query:file", "cat /[e]tc/[p]asswd"},
+		{"query:file", "cat /[e//]tc/[p//]asswd"},
+	})
 	wantClean(t, d, []valueCase{
 		{"query:q", "Val-d'Or"},
 		{"body:text", ":http-equiv=refresh: 3; url=../../cli/pip_show/"},
