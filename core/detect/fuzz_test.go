@@ -74,6 +74,47 @@ func FuzzDetect(f *testing.F) {
 	})
 }
 
+// FuzzDetectLong puts the fuzzed value into long prose, so that patterns run on
+// windows: anchor variants, quote-parity runs from unpaired quotes, merged windows
+// and checks (FuzzDetect's values stay under the window size).
+func FuzzDetectLong(f *testing.F) {
+	for _, tc := range attackCases {
+		f.Add(tc.in, 1)
+	}
+	f.Add("' or 1=1--", 3)
+	f.Add(`" or ""="`, 2)
+	f.Add("x'", 7)
+	f.Add(") (|(uid=*", 1)
+	f.Add("; ls -la", 0)
+	f.Add("--", 5)
+	d, err := New(Config{MaxContentLength: 64 << 10})
+	if err != nil {
+		f.Fatal(err)
+	}
+	prose := strings.Repeat(neutralProse, 3)
+	f.Fuzz(func(t *testing.T, s string, n int) {
+		if len(s) > 4096 {
+			return
+		}
+		n = n & 7
+		var b strings.Builder
+		b.WriteString(s)
+		for i := 0; i <= n; i++ {
+			b.WriteString(prose[:len(prose)*(i+1)/(n+1)])
+			b.WriteString(s)
+		}
+		r := d.Detect(context.Background(), b.String(), "body:text")
+		if r.ThreatScore < 0 || r.ThreatScore > 1 || r.IsThreat && len(r.Threats) == 0 {
+			t.Fatalf("score %v, %d threats", r.ThreatScore, len(r.Threats))
+		}
+		for _, th := range r.Threats {
+			if th.Position < 0 || th.Position > b.Len() {
+				t.Fatalf("position %d outside the value", th.Position)
+			}
+		}
+	})
+}
+
 func FuzzInspect(f *testing.F) {
 	f.Add("/a/b", "q=1&x=%27", "application/json", `{"a":[1,{"b":"c"}],"d":"\u0041"}`, "sid=1; t=2")
 	f.Add("/", "a=%zz&&=&b", "application/x-www-form-urlencoded", "x=1&y=%3Cb%3E", "")
