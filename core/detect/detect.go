@@ -132,7 +132,6 @@ type ruleset struct {
 	ac      *acMatcher
 	litPats [][]int32 // literal id → pattern indices
 	litLen  []int32   // literal id → length
-	lits    []string  // literal id → literal (lower-case)
 	// strongLit marks literals selective enough to locate attack regions when a value
 	// is truncated (five bytes or more, or two non-letters).
 	strongLit []bool
@@ -303,7 +302,6 @@ func (d *Detector) build(custom []Pattern) (*ruleset, error) {
 		d.stats.LoadOrStore(c.id, &patStats{})
 	}
 	rs.ac = newACMatcher(lits)
-	rs.lits = lits
 	rs.ac.lens = rs.litLen
 	rs.ac.inWordSkip = make([]bool, len(lits))
 	rs.strongLit = make([]bool, len(lits))
