@@ -22,15 +22,18 @@ import (
 //
 //   - head (a window that starts at the value's start): $ never matches;
 //   - tail (a window that ends at the value's end): ^ never matches;
-//   - mid (neither): ^ and $ never match.
+//   - mid (neither): ^ and $ never match;
+//   - start: the pattern anchored at the value's start, run once over the whole
+//     value. A ^ branch may reach far from the literal that made the pattern a
+//     candidate (^\s*(?:\.[\\/])* over 300 bytes of dots before the "..", a command
+//     line whose [^\n]*$ runs to the end); anchored, this run stops at once on a value
+//     that does not start that way.
 //
-// Two forms of ^ are kept. An exclusion prefix, ^[^()]* (no parenthesis from the
-// start up to here), holds on a window when none of its characters occurs before the
-// window; the window is then extended to the value's start. The quote-parity prefix ^[^']*(?:'[^']*'[^']*)*' (the quote
-// that follows is an unpaired one). It holds on a window whose start has an even count
-// of both quote characters before it, so such windows are moved back to such a start
-// (parityStart) and the prefix is matched from there: the same quotes are unpaired on
-// the window as on the whole value.
+// The quote-parity prefix ^[^']*(?:'[^']*'[^']*)*' (the quote that follows is an
+// unpaired one) is handled apart: the variants leave such branches out, and the rest of
+// each branch runs, anchored, from every unpaired quote of a window (quoteRuns). Where
+// a branch's shape does not allow that, the prefix is kept and windows are moved back
+// to an even count of both quotes (parityStart), where it holds as on the whole value.
 //
 // A variant that can never match (a whole-value pattern ^…$ on a mid window) is nil:
 // the window is not run at all.
@@ -47,10 +50,16 @@ type anchorVariants struct {
 	quoteRuns  bool
 	qMid, qEnd [2]*regexp.Regexp
 	qShift     [2][]int
-	// excluded are the characters of the pattern's exclusion prefixes (^[^()]*):
-	// when none occurs before a window, the window is extended to the value's start,
-	// where the prefix holds.
-	excluded string
+	// start is the pattern anchored at the value's start (\A), parity branches left
+	// out when quoteRuns: run once over the whole value, it finds the matches of the
+	// ^ branches wherever they end, however far their prefix reaches from the
+	// window of a literal (^\s*(?:\.[\\/])*\.\.[\\/] over 300 bytes of dots, ^cmd …[^\n]*$ up
+	// to the end). Anchored, it costs little on a value that does not start that way.
+	start *regexp.Regexp
+	// suffixExcl are the characters excluded by the pattern's [^C]* runs that end at
+	// $ (<\/script[^<>]*$): such a branch can reach the value's end from any window
+	// after which no character of C occurs, so those windows are run to the end.
+	suffixExcl string
 }
 
 // buildAnchorVariants returns the window variants of expr, or ok=false when the
@@ -64,7 +73,8 @@ func buildAnchorVariants(expr string) (v anchorVariants, ok bool) {
 	if hasOp(re, syntax.OpBeginLine) || hasOp(re, syntax.OpEndLine) {
 		return v, false
 	}
-	v.parity, v.excluded = scanAnchors(re)
+	v.parity = scanAnchors(re)
+	v.suffixExcl = suffixExclusions(re)
 	build := func(m *anchorMode, prefix string) (*regexp.Regexp, bool) {
 		t, never := dropAnchors(re, m)
 		if never {
@@ -102,11 +112,12 @@ func buildAnchorVariants(expr string) (v anchorVariants, ok bool) {
 			v.qMid, v.qEnd, v.qShift = [2]*regexp.Regexp{}, [2]*regexp.Regexp{}, [2][]int{}
 		}
 	}
-	var ok1, ok2, ok3 bool
+	var ok1, ok2, ok3, ok4 bool
 	v.head, ok1 = build(&anchorMode{keepBegin: true, parity: mode}, "")
 	v.mid, ok2 = build(&anchorMode{parity: mode}, "")
 	v.tail, ok3 = build(&anchorMode{keepEnd: true, parity: mode}, "")
-	return v, ok1 && ok2 && ok3
+	v.start, ok4 = build(&anchorMode{keepBegin: true, keepEnd: true, parity: mode}, `\A`)
+	return v, ok1 && ok2 && ok3 && ok4
 }
 
 func hasOp(r *syntax.Regexp, op syntax.Op) bool {
@@ -165,26 +176,80 @@ func isParity(sub []*syntax.Regexp, i int) bool {
 	return lit(p[0]) && same(p[1]) && lit(p[2]) && same(p[3])
 }
 
-// scanAnchors reports whether r holds a quote-parity prefix, and the characters that
-// exclusion prefixes (^[^()]*: no parenthesis from the start up to here) exclude.
-func scanAnchors(r *syntax.Regexp) (parity bool, excluded string) {
+// scanAnchors reports whether r holds a quote-parity prefix.
+func scanAnchors(r *syntax.Regexp) bool {
 	if r.Op == syntax.OpConcat {
 		for i := 0; i+1 < len(r.Sub); i++ {
 			if isParity(r.Sub, i) {
-				parity = true
-			} else if r.Sub[i].Op == syntax.OpBeginText {
-				if e, ok := negatedStar(r.Sub[i+1]); ok {
-					excluded += e
-				}
+				return true
 			}
 		}
 	}
 	for _, s := range r.Sub {
-		p, e := scanAnchors(s)
-		parity = parity || p
-		excluded += e
+		if scanAnchors(s) {
+			return true
+		}
 	}
-	return parity, excluded
+	return false
+}
+
+// suffixExclusions returns the characters excluded by [^C]* runs that $ may follow
+// directly, anywhere in r.
+func suffixExclusions(r *syntax.Regexp) string {
+	out := ""
+	if r.Op == syntax.OpConcat {
+		for i := 0; i+1 < len(r.Sub); i++ {
+			if !opensWithEnd(r.Sub[i+1]) {
+				continue
+			}
+			if c, ok := endsWithNegatedStar(r.Sub[i]); ok {
+				out += c
+			}
+		}
+	}
+	for _, sub := range r.Sub {
+		out += suffixExclusions(sub)
+	}
+	return out
+}
+
+// opensWithEnd reports whether r can match the empty string at the text's end by
+// way of $ first ($, or an alternation with a $ branch).
+func opensWithEnd(r *syntax.Regexp) bool {
+	switch r.Op {
+	case syntax.OpEndText:
+		return true
+	case syntax.OpAlternate:
+		for _, s := range r.Sub {
+			if opensWithEnd(s) {
+				return true
+			}
+		}
+	case syntax.OpConcat, syntax.OpCapture:
+		return len(r.Sub) > 0 && opensWithEnd(r.Sub[0])
+	}
+	return false
+}
+
+// endsWithNegatedStar returns what a [^C]* at the end of r excludes.
+func endsWithNegatedStar(r *syntax.Regexp) (string, bool) {
+	switch r.Op {
+	case syntax.OpStar:
+		return negatedStar(r)
+	case syntax.OpConcat, syntax.OpCapture, syntax.OpQuest:
+		if len(r.Sub) > 0 {
+			return endsWithNegatedStar(r.Sub[len(r.Sub)-1])
+		}
+	case syntax.OpAlternate:
+		out := ""
+		for _, s := range r.Sub {
+			if c, ok := endsWithNegatedStar(s); ok {
+				out += c
+			}
+		}
+		return out, out != ""
+	}
+	return "", false
 }
 
 // Parity modes of dropAnchors.

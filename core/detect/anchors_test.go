@@ -16,7 +16,6 @@ func TestAnchorVariants(t *testing.T) {
 		expr            string
 		head, mid, tail string // "" when the variant can never match
 		parity          bool
-		excluded        string
 	}{
 		{expr: `^\s*whoami\s*$`},
 		{expr: `(?:^|[;&])\s*id\b`, head: "x; id", mid: "x; id", tail: "x; id"},
@@ -28,16 +27,13 @@ func TestAnchorVariants(t *testing.T) {
 		// A continuation that is not a quote (or one character and a quote) keeps
 		// the prefix, run from an even-count window start.
 		{expr: `^[^']*(?:'[^']*'[^']*)*\s*'or`, head: "'or", mid: "'or", tail: "'or", parity: true},
-		{expr: `^[^']*'\s*or\b`, head: "' or", excluded: "'"}, // the first quote only: not parity
-		{expr: `^[^()]*\)\s*\(`, head: ") (", excluded: "()"},
+		{expr: `^[^']*'\s*or\b`, head: "' or"}, // the first quote only: not parity
+		{expr: `^[^()]*\)\s*\(`, head: ") ("},
 	}
 	for _, tt := range tests {
 		v, ok := buildAnchorVariants(tt.expr)
 		if !ok {
 			t.Fatalf("%s: no variants", tt.expr)
-		}
-		if v.excluded != tt.excluded {
-			t.Errorf("%s: excluded %q, want %q", tt.expr, v.excluded, tt.excluded)
 		}
 		if v.parity != tt.parity {
 			t.Errorf("%s: parity %v, want %v", tt.expr, v.parity, tt.parity)
@@ -58,6 +54,52 @@ func TestAnchorVariants(t *testing.T) {
 				t.Errorf("%s: %s variant should match %q", tt.expr, c.name, c.match)
 			}
 		}
+	}
+}
+
+// TestAnchorReach: branches whose match reaches far from the literal that made the
+// pattern a candidate — a ^ prefix of 300 bytes, a command line whose tail runs to the
+// value's end, a closing script tag whose [^<>]*$ runs to the end, a parity quote
+// counted across a contraction — are found on windows as on the whole value.
+func TestAnchorReach(t *testing.T) {
+	cfg := Config{MaxContentLength: 64 << 10, Logger: slog.New(slog.DiscardHandler)}
+	win, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole.wholeAnchored, whole.noChecks = true, true
+	prose := strings.Repeat(neutralProse, 3)
+	quoted := strings.Repeat(neutralProse, 2) + "The baker's daughter waved. " + neutralProse
+	for _, in := range []string{
+		"/" + strings.Repeat(`.\`, 150) + `..\boot.ini ` + prose,
+		"nc -lvvp 4447 -e /bin/sh; " + prose,
+		quoted + ` <<scr\0ipt/src=http://x.example:3555/kcf.js></script ` + quoted,
+		quoted + ` '=' 'or' and '=' 'or'`,
+	} {
+		a, b := win.Detect(context.Background(), in, "body:text"), whole.Detect(context.Background(), in, "body:text")
+		if a.IsThreat != b.IsThreat || a.ThreatScore != b.ThreatScore || len(a.Threats) != len(b.Threats) {
+			t.Errorf("%.40q…: windows %v %.2f, whole value %v %.2f", in, a.IsThreat, a.ThreatScore, b.IsThreat, b.ThreatScore)
+		}
+	}
+}
+
+// TestAnchorStart: the start variant finds a ^ branch whose prefix reaches far past
+// any window, and only at the value's start.
+func TestAnchorStart(t *testing.T) {
+	v, ok := buildAnchorVariants(`^\s*(?:[\\/]|\.[\\/])*(?:\.\.[\\/]+)+[^\s./\\]|\w'--`)
+	if !ok || v.start == nil {
+		t.Fatal("no start variant")
+	}
+	long := "/" + strings.Repeat(`.\`, 400) + `..\boot.ini`
+	if !v.start.MatchString(long + " and some text after it") {
+		t.Error("start variant should match the long prefix")
+	}
+	if v.start.MatchString("x " + long) {
+		t.Error("start variant matched away from the value's start")
 	}
 }
 

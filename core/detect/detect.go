@@ -660,9 +660,24 @@ func (s *scratch) windowMatch(c *compiled, pi int, norm string) ([]int, bool) {
 		if v = c.variants(); v == nil {
 			return nil, false
 		}
+		// The ^ branches, once, over the whole value (see anchorVariants.start),
+		// unless the first window is the whole value anyway.
+		if f := s.winFirst[pi]; f >= 0 && !(s.spans[f].a == 0 && int(s.spans[f].b) == len(norm)) &&
+			v.start != nil && (s.noChecks || c.chk == nil || c.chk.holds(norm, 0, len(norm))) {
+			if loc := findIndex(v.start, norm); loc != nil {
+				return loc, true
+			}
+		}
 	}
 	for i := s.winFirst[pi]; i >= 0; i = s.spans[i].next {
-		if loc := s.runWindow(c, v, norm, int(s.spans[i].a), int(s.spans[i].b)); loc != nil {
+		wa, wb := int(s.spans[i].a), int(s.spans[i].b)
+		toEnd := false
+		if v != nil && v.suffixExcl != "" && wb < len(norm) && strings.LastIndexAny(norm, v.suffixExcl) < wb {
+			// A [^<>]*$ branch can reach the value's end from this window: run it
+			// to the end (the later windows lie inside).
+			wb, toEnd = len(norm), true
+		}
+		if loc := s.runWindow(c, v, norm, wa, wb); loc != nil || toEnd {
 			return loc, true
 		}
 	}
@@ -673,9 +688,6 @@ func (s *scratch) windowMatch(c *compiled, pi int, norm string) ([]int, bool) {
 func (s *scratch) runWindow(c *compiled, v *anchorVariants, norm string, wa, wb int) []int {
 	re := c.re
 	if v != nil {
-		if v.excluded != "" && wa > 0 && !strings.ContainsAny(norm[:wa], v.excluded) {
-			wa = 0
-		}
 		if v.parity && wa > 0 {
 			wa = s.quotes.parityStart(norm, wa)
 		}
@@ -719,8 +731,11 @@ func (s *scratch) runWindow(c *compiled, v *anchorVariants, norm string, wa, wb 
 				if qre == nil {
 					continue
 				}
-				if loc := qre.FindStringIndex(norm[st:end]); loc != nil {
-					found = []int{st + loc[0], st + loc[1]}
+				if loc := findIndex(qre, norm[st:end]); loc != nil {
+					// As the whole pattern reports it: the parity prefix starts
+					// at the value's start (vetoes and evidence positions read the
+					// quotes from there).
+					found = []int{0, st + loc[1]}
 					return true
 				}
 			}
