@@ -227,8 +227,14 @@ func TestFaultFailOpen(t *testing.T) {
 			if slowest := time.Duration(l.slowest.Load()); slowest > faultOpTimeout+faultMargin {
 				t.Fatalf("slowest call %s, bound %s: %s", slowest, faultOpTimeout+faultMargin, l.worst)
 			}
-			if w, i := rec.count(slog.LevelWarn), rec.count(slog.LevelInfo); w != 1 || i != 1 {
-				t.Fatalf("logged %d warnings and %d notices (%v), want one of each", w, i, rec.msgs)
+			waitFor(t, "recovery before the log check", 5*time.Second, func() bool { return !s.Down() })
+			// One outage and one recovery, each logged once. A server resumed
+			// from SIGSTOP first drains what its clients queued during the hang
+			// (every write fsynced here), and an operation can time out in that
+			// moment: a second, short outage is then declared and logged as such.
+			// Every outage must still be logged once and closed by a recovery.
+			if w, i := rec.count(slog.LevelWarn), rec.count(slog.LevelInfo); w < 1 || w != i || w > 3 || (tc.name != "hung and resumed" && w != 1) {
+				t.Fatalf("logged %d warnings and %d notices (%v), want one of each (a hung server: up to three, each closed)", w, i, rec.msgs)
 			}
 			usesRedis(t, c, s)
 			t.Logf("%d calls, slowest %s", l.calls.Load(), time.Duration(l.slowest.Load()))
