@@ -62,18 +62,8 @@ func TestAnchorVariants(t *testing.T) {
 // value's end, a closing script tag whose [^<>]*$ runs to the end, a parity quote
 // counted across a contraction — are found on windows as on the whole value.
 func TestAnchorReach(t *testing.T) {
-	cfg := Config{MaxContentLength: 64 << 10, Logger: slog.New(slog.DiscardHandler)}
-	win, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	whole, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	whole.wholeAnchored, whole.noChecks = true, true
-	prose := strings.Repeat(neutralProse, 3)
-	quoted := strings.Repeat(neutralProse, 2) + "The baker's daughter waved. " + neutralProse
+	win, whole := windowAndWholeDetectors(t)
+	prose, quoted := paddings()
 	for _, in := range []string{
 		"/" + strings.Repeat(`.\`, 150) + `..\boot.ini ` + prose,
 		"nc -lvvp 4447 -e /bin/sh; " + prose,
@@ -178,18 +168,8 @@ func TestAnchorWindowsAgree(t *testing.T) {
 		}
 		recs = sample
 	}
-	cfg := Config{MaxContentLength: 64 << 10, Logger: slog.New(slog.DiscardHandler)}
-	win, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	whole, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	whole.wholeAnchored, whole.noChecks = true, true
-	pad := strings.Repeat(neutralProse, 3)
-	padQuote := strings.Repeat(neutralProse, 2) + "The baker's daughter waved. " + neutralProse
+	win, whole := windowAndWholeDetectors(t)
+	pad, padQuote := paddings()
 	ctx := context.Background()
 	ids := func(r Result) []string {
 		var out []string
@@ -213,4 +193,28 @@ func TestAnchorWindowsAgree(t *testing.T) {
 		}
 	}
 	t.Logf("%d padded values compared", compared)
+}
+
+// windowAndWholeDetectors returns a detector as configured for long values and one
+// that runs text-anchored patterns over the whole value without checks: the reference
+// the windowed runs are compared with.
+func windowAndWholeDetectors(t *testing.T) (win, whole *Detector) {
+	t.Helper()
+	cfg := Config{MaxContentLength: 64 << 10, Logger: slog.New(slog.DiscardHandler)}
+	win, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if whole, err = New(cfg); err != nil {
+		t.Fatal(err)
+	}
+	whole.wholeAnchored, whole.noChecks = true, true
+	return win, whole
+}
+
+// paddings returns ordinary prose to bury a value in, without and with an apostrophe
+// (which changes the quote parity of everything after it).
+func paddings() (plain, apostrophe string) {
+	return strings.Repeat(neutralProse, 3),
+		strings.Repeat(neutralProse, 2) + "The baker's daughter waved. " + neutralProse
 }
