@@ -669,10 +669,14 @@ func (s *scratch) windowMatch(c *compiled, pi int, norm string) ([]int, bool) {
 			}
 		}
 	}
+	lastExcl := len(norm) // where the last character a [^C]*$ run excludes sits
+	if v != nil && v.suffixExcl != "" {
+		lastExcl = strings.LastIndexAny(norm, v.suffixExcl)
+	}
 	for i := s.winFirst[pi]; i >= 0; i = s.spans[i].next {
 		wa, wb := int(s.spans[i].a), int(s.spans[i].b)
 		toEnd := false
-		if v != nil && v.suffixExcl != "" && wb < len(norm) && strings.LastIndexAny(norm, v.suffixExcl) < wb {
+		if wb < len(norm) && lastExcl < wb {
 			// A [^<>]*$ branch can reach the value's end from this window: run it
 			// to the end (the later windows lie inside).
 			wb, toEnd = len(norm), true
