@@ -64,8 +64,8 @@ const (
 	// maxCheckSet bounds a check's members: a big set is rarely missing.
 	maxCheckSet = 24
 	// minCheckScore: every member at least as rare as a symbol prose seldom has. A
-	// set with a common character or a two-letter run is present almost everywhere
-	// and costs a prefilter hit per occurrence.
+	// set with a common character or a two-letter run is present in nearly every
+	// window, so checking it costs a scan and rarely saves a run.
 	minCheckScore = 3*100 - maxCheckSet
 )
 
@@ -83,7 +83,7 @@ func deriveCheck(expr string, primary []string) []string {
 	bestScore := 0
 	for _, s := range sets {
 		s = normSet(s)
-		if s == nil || len(s) > maxCheckSet || slices.Equal(s, prim) || !useful(s, prim) {
+		if s == nil || len(s) > maxCheckSet || !useful(s, prim) {
 			continue
 		}
 		if sc := checkScore(s); sc >= minCheckScore && sc > bestScore {

@@ -663,7 +663,7 @@ func (s *scratch) windowMatch(c *compiled, pi int, norm string) ([]int, bool) {
 		// The ^ branches, once, over the whole value (see anchorVariants.start),
 		// unless the first window is the whole value anyway.
 		if f := s.winFirst[pi]; f >= 0 && !(s.spans[f].a == 0 && int(s.spans[f].b) == len(norm)) &&
-			v.start != nil && (s.noChecks || c.chk == nil || c.chk.holds(norm, 0, len(norm))) {
+			v.start != nil && s.checkPasses(c, norm, 0, len(norm)) {
 			if loc := findIndex(v.start, norm); loc != nil {
 				return loc, true
 			}
@@ -688,6 +688,12 @@ func (s *scratch) windowMatch(c *compiled, pi int, norm string) ([]int, bool) {
 	return nil, true
 }
 
+// checkPasses reports whether norm[wa:wb] holds a member of c's check (checks.go),
+// or c has none: only then can the window hold a match.
+func (s *scratch) checkPasses(c *compiled, norm string, wa, wb int) bool {
+	return c.chk == nil || s.noChecks || c.chk.holds(norm, wa, wb)
+}
+
 // runWindow runs c on norm[wa:wb], in the anchor variant that fits the window.
 func (s *scratch) runWindow(c *compiled, v *anchorVariants, norm string, wa, wb int) []int {
 	re := c.re
@@ -705,7 +711,7 @@ func (s *scratch) runWindow(c *compiled, v *anchorVariants, norm string, wa, wb 
 			re = v.mid
 		}
 	}
-	if c.chk != nil && !s.noChecks && !c.chk.holds(norm, wa, wb) {
+	if !s.checkPasses(c, norm, wa, wb) {
 		return nil
 	}
 	if re != nil {
@@ -833,7 +839,7 @@ func (d *Detector) runPattern(s *scratch, c *compiled, pi int, norm string, cm c
 	case c.windowed && !(d.wholeAnchored && c.textAnchored) && len(norm) > 2*window:
 		loc, done = s.windowMatch(c, pi, norm)
 	}
-	if !done && (c.chk == nil || s.noChecks || c.chk.holds(norm, 0, len(norm))) {
+	if !done && s.checkPasses(c, norm, 0, len(norm)) {
 		loc = findIndex(c.re, norm)
 	}
 	s.clock = time.Now()
